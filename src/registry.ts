@@ -1,0 +1,49 @@
+// The one table of kernels: list, verify, tests and benchmarks all read it.
+// Each backend exports its declarations; adding a backend is one line here.
+
+import { jsKernels } from './backends/js/index.js';
+import { UsageError } from './errors.js';
+import { checkShape } from './shapes.js';
+import type { Backend, Kernel, KernelDeclaration, KernelInfo, KernelOptions, Precision, Shape } from './types.js';
+
+export const KERNELS: readonly KernelDeclaration[] = [...jsKernels];
+
+export function listKernels(): KernelInfo[] {
+  return KERNELS.map((k) => {
+    const a = k.availability();
+    const info: KernelInfo = { id: k.id, precision: k.precision, backend: k.backend, description: k.description, available: a.available };
+    return a.available ? info : { ...info, reason: a.reason ?? 'unavailable' };
+  });
+}
+
+export function findKernel(id: string): KernelDeclaration {
+  const decl = KERNELS.find((k) => k.id === id);
+  if (!decl) throw new UsageError(`unknown kernel "${id}" (run \`fatnn-bench list\` to see them)`);
+  return decl;
+}
+
+export async function createKernel(id: string, shape: Shape, options: KernelOptions = {}): Promise<Kernel> {
+  const decl = findKernel(id);
+  checkShape(shape);
+  const a = decl.availability();
+  if (!a.available) throw new UsageError(`kernel ${id} is unavailable on this host: ${a.reason ?? 'unknown reason'}`);
+  return decl.create(shape, { threads: options.threads ?? 0 });
+}
+
+export interface KernelFilter {
+  readonly precisions?: readonly Precision[];
+  readonly backends?: readonly Backend[];
+  /** Exact kernel ids. */
+  readonly ids?: readonly string[];
+}
+
+/** Declarations matching every given filter, in registry order. */
+export function selectKernels(filter: KernelFilter): KernelDeclaration[] {
+  for (const id of filter.ids ?? []) findKernel(id);
+  return KERNELS.filter(
+    (k) =>
+      (!filter.precisions?.length || filter.precisions.includes(k.precision)) &&
+      (!filter.backends?.length || filter.backends.includes(k.backend)) &&
+      (!filter.ids?.length || filter.ids.includes(k.id)),
+  );
+}

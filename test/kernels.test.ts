@@ -1,0 +1,31 @@
+// Every available kernel in the registry against the exact reference: edge shapes, random
+// shapes and extreme values. New backends are covered as soon as they are registered.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { KERNELS } from '../src/registry.js';
+import { createRng, randomInt } from '../src/rng.js';
+import { edgeShapes, shapeLabel } from '../src/shapes.js';
+import type { Shape } from '../src/types.js';
+import { describeFailure, verifyCase, verifyCasesFor } from '../src/verify.js';
+
+function randomShapes(seed: number, count: number): Shape[] {
+  const rng = createRng(seed);
+  return Array.from({ length: count }, () => ({ M: randomInt(rng, 1, 40), N: randomInt(rng, 1, 40), K: randomInt(rng, 1, 700) }));
+}
+
+const SHAPES: Shape[] = [...edgeShapes(), ...randomShapes(7, 6), { M: 64, N: 96, K: 576 }, { M: 33, N: 65, K: 1152 }];
+
+for (const decl of KERNELS) {
+  const availability = decl.availability();
+  describe(decl.id, { skip: availability.available ? false : availability.reason }, () => {
+    for (const shape of SHAPES) {
+      it(`matches the reference on ${shapeLabel(shape)}`, async () => {
+        for (const c of verifyCasesFor(shape, 1000 + shape.K)) {
+          const failure = await verifyCase(decl, c, { threads: 2 });
+          assert.equal(failure && describeFailure(failure), null);
+        }
+      });
+    }
+  });
+}
