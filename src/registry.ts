@@ -6,7 +6,10 @@ import { UsageError } from './errors.js';
 import { checkShape } from './shapes.js';
 import type { Backend, Kernel, KernelDeclaration, KernelInfo, KernelOptions, Precision, Shape } from './types.js';
 
-export const KERNELS: readonly KernelDeclaration[] = [...jsKernels];
+/** Single-thread kernels, one line per backend; the workers backend wraps each of these. */
+export const SINGLE_THREAD_KERNELS: readonly KernelDeclaration[] = [...jsKernels];
+
+export const KERNELS: readonly KernelDeclaration[] = [...SINGLE_THREAD_KERNELS];
 
 export function listKernels(): KernelInfo[] {
   return KERNELS.map((k) => {
