@@ -1,0 +1,107 @@
+// The results model: one versioned JSON document per run. Every report format is rendered from
+// it, so `report` and `compare` can re-render and combine runs from different machines.
+
+import type { Backend, Precision } from '../types.js';
+
+export const RESULTS_SCHEMA = 'fatnn-bench/results';
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export interface HostFingerprint {
+  readonly cpu: {
+    readonly brand: string;
+    readonly manufacturer: string;
+    /** Logical cores (what worker pools are sized to). */
+    readonly cores: number;
+    readonly physicalCores: number;
+    readonly speedGHz: number | null;
+    /** The flags that matter for these kernels (popcnt, avx2, avx512*, neon, asimddp, ...). */
+    readonly flags: readonly string[];
+  };
+  readonly arch: string;
+  readonly memoryBytes: number;
+  readonly os: { readonly platform: string; readonly distro: string; readonly release: string; readonly kernel: string };
+  readonly node: string;
+  readonly v8: string;
+  readonly wasmSimd: boolean;
+}
+
+export interface LayerSpec {
+  readonly name: string;
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  /** Occurrences in the network: weights whole-network totals. */
+  readonly count: number;
+}
+
+export interface RunConfig {
+  /** Preset name, or null for custom shapes / layer files. */
+  readonly preset: string | null;
+  readonly precisions: readonly Precision[];
+  readonly backends: readonly Backend[];
+  readonly kernels: readonly string[];
+  /** Worker threads used by `workers` kernels (0: none selected). */
+  readonly threads: number;
+  /** Time budget per measurement, milliseconds. */
+  readonly timeMs: number;
+  readonly minSamples: number;
+  readonly warmupMs: number;
+  readonly seed: number;
+  readonly baseline: Precision;
+}
+
+/** Timing statistics of one measurement, in milliseconds per GEMM. */
+export interface TimingStats {
+  readonly samples: number;
+  readonly medianMs: number;
+  readonly meanMs: number;
+  readonly p25Ms: number;
+  readonly p75Ms: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** Median absolute deviation (unscaled). */
+  readonly madMs: number;
+  /** Relative margin of error of the mean, percent (95%). */
+  readonly rmePercent: number;
+  /** Raw per-GEMM times, kept (capped) so later comparisons can test significance. */
+  readonly sampleMs: readonly number[];
+}
+
+export type VerificationStatus = 'passed' | 'failed' | 'skipped';
+
+export interface Measurement {
+  readonly kernel: string;
+  readonly precision: Precision;
+  readonly backend: Backend;
+  readonly verification: VerificationStatus;
+  /** Set when the kernel could not be verified or timed; the stats are then absent. */
+  readonly error?: string;
+  /** GEMM on pre-packed operands. */
+  readonly gemm?: TimingStats;
+  /** Activation packing + GEMM: what a real layer pays per inference. */
+  readonly withPacking?: TimingStats;
+}
+
+export interface LayerResult extends LayerSpec {
+  readonly measurements: readonly Measurement[];
+}
+
+export interface SkippedKernel {
+  readonly kernel: string;
+  readonly reason: string;
+}
+
+export interface ResultsFile {
+  readonly schema: typeof RESULTS_SCHEMA;
+  readonly schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** False while running or when interrupted: the file then holds the layers measured so far. */
+  readonly complete: boolean;
+  readonly host: HostFingerprint;
+  readonly config: RunConfig;
+  /** Kernels that matched the filters but cannot run here, with why. */
+  readonly skipped: readonly SkippedKernel[];
+  readonly layers: readonly LayerResult[];
+}
