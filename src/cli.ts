@@ -1,0 +1,124 @@
+// The fatnn-bench command line: argument parsing and the mapping of errors to exit codes
+// (2: usage, 1: failure, 130: interrupted). Commands live in commands/.
+
+import { Command, CommanderError, Option } from 'commander';
+import { listCommand } from './commands/list.js';
+import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
+import { runCommand, type RunOptions } from './commands/run.js';
+import { verifyCommand, type VerifyOptions } from './commands/verify.js';
+import { FatnnError, UsageError } from './errors.js';
+import { runShutdownHooks } from './lifecycle.js';
+import { toolInfo } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+/** Raised when Ctrl-C stops a command; results measured so far have been kept. */
+class InterruptedError extends Error {}
+
+function addFilters(cmd: Command): Command {
+  return cmd
+    .option('-p, --precision <list>', 'precisions to include (repeatable or comma-separated): fp32,int8,bit2,ternary2b,fatnn,binary', collectList)
+    .option('-b, --backend <list>', 'backends to include (repeatable or comma-separated): js,wasm,workers,native', collectList)
+    .option('-k, --kernel <id>', 'exact kernel id to include, e.g. fatnn/js (repeatable)', collect)
+    .option('-t, --threads <n>', 'worker threads for workers kernels (default: all cores)', parseIntOption('--threads', 1, 256), 0)
+    .option('--seed <n>', 'seed of the random operands (replays a run exactly)', parseIntOption('--seed', 0, 0xffffffff), 1);
+}
+
+function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void): Command {
+  // Commands return their exit code; commander wants void actions.
+  const exits =
+    <A extends unknown[]>(command: (...args: A) => number | Promise<number>) =>
+    async (...args: A) => setExitCode(await command(...args));
+
+  const program = new Command('fatnn-bench')
+    .description('Benchmark low-precision neural-network inner products on this machine')
+    .version(toolInfo().version)
+    .option('--debug', 'print stack traces of errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+
+  program
+    .command('list')
+    .description('list the kernels, with a reason for any that cannot run on this host')
+    .option('--json', 'print JSON instead of a table')
+    .action(exits((opts: { json?: boolean }) => listCommand(opts)));
+
+  addFilters(
+    program
+      .command('verify')
+      .description('check every available kernel against the exact reference on the preset layers, edge shapes and extreme values'),
+  )
+    .option('--preset <name>', 'layer preset to verify on: resnet18 or quick', 'resnet18')
+    .option('-s, --shape <MxNxK>', 'additional GEMM shape (repeatable)', collect)
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(exits((opts: VerifyOptions) => verifyCommand(opts)));
+
+  addFilters(
+    program
+      .command('run')
+      .description('verify and time kernels over layer shapes, then print the speedup table'),
+  )
+    .addOption(new Option('--preset <name>', 'layer preset: resnet18 (default) or quick'))
+    .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
+    .option('--time <ms>', 'time budget per measurement in ms', parseMsOption('--time'), 200)
+    .option('--min-samples <n>', 'minimum samples per measurement', parseIntOption('--min-samples', 1, 1_000_000), 10)
+    .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 50)
+    .option('--rounds <n>', 'interleaved rounds per layer (kernels alternate so drift hits all alike)', parseIntOption('--rounds', 1, 100), 3)
+    .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
+    .option('--no-packing', 'skip the "with activation packing" measurement')
+    .option('--json', 'print the results JSON on stdout instead of the table')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(exits((opts: RunOptions) => runCommand(opts, signal)));
+
+  return program;
+}
+
+/** Runs the CLI and resolves to the process exit code; never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: leave now
+    interrupted = true;
+    process.stderr.write('\nfatnn-bench: interrupted, stopping after the current measurement...\n');
+    controller.abort(new InterruptedError('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  let code: number = EXIT_OK;
+  try {
+    const program = buildProgram(controller.signal, (c) => (code = c));
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    code = reportError(err, debug, interrupted);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await runShutdownHooks();
+  }
+  return code;
+}
+
+function reportError(err: unknown, debug: boolean, interrupted: boolean): number {
+  const write = (msg: string) => process.stderr.write(`fatnn-bench: ${msg}\n`);
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+    write(err.message.replace(/^error: /, ''));
+    return EXIT_USAGE;
+  }
+  if (interrupted || err instanceof InterruptedError || (err instanceof Error && err.name === 'AbortError')) {
+    write('interrupted; results measured so far were kept');
+    return EXIT_INTERRUPTED;
+  }
+  if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (err instanceof UsageError) {
+    write(err.message);
+    return EXIT_USAGE;
+  }
+  // FatnnError is an expected failure with a clear message; anything else is a bug, so say so.
+  write(err instanceof FatnnError || !(err instanceof Error) ? String(err instanceof Error ? err.message : err) : `internal error: ${err.message} (rerun with --debug for the stack)`);
+  return EXIT_FAILURE;
+}

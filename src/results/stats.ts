@@ -1,0 +1,59 @@
+// Summary statistics of per-GEMM times, computed from raw samples so rounds can be pooled.
+
+import type { TimingStats } from './schema.js';
+
+/** Raw samples kept per measurement: enough for rank tests, small enough for the JSON. */
+export const MAX_KEPT_SAMPLES = 500;
+
+/** Linear-interpolated quantile of sorted values, q in [0, 1]. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** Two-sided 95% Student t critical value (df >= 30 uses the normal value). */
+function tCritical95(df: number): number {
+  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+    2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045];
+  return df >= 30 ? 1.96 : table[Math.max(1, df) - 1]!;
+}
+
+/** Evenly spaced subsample preserving the distribution's shape. */
+function thin(sorted: readonly number[], max: number): number[] {
+  if (sorted.length <= max) return [...sorted];
+  return Array.from({ length: max }, (_, i) => sorted[Math.round((i * (sorted.length - 1)) / (max - 1))]!);
+}
+
+export function summarize(samples: readonly number[]): TimingStats {
+  if (samples.length === 0) throw new Error('no samples to summarize');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const n = sorted.length;
+  const mean = sorted.reduce((s, v) => s + v, 0) / n;
+  const median = quantile(sorted, 0.5);
+  const variance = n > 1 ? sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) : 0;
+  const sem = Math.sqrt(variance / n);
+  const deviations = sorted.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
+  return {
+    samples: n,
+    medianMs: median,
+    meanMs: mean,
+    p25Ms: quantile(sorted, 0.25),
+    p75Ms: quantile(sorted, 0.75),
+    minMs: sorted[0]!,
+    maxMs: sorted[n - 1]!,
+    madMs: quantile(deviations, 0.5),
+    rmePercent: mean > 0 ? (100 * sem * tCritical95(n - 1)) / mean : 0,
+    sampleMs: thin(sorted, MAX_KEPT_SAMPLES),
+  };
+}
+
+/** Interquartile range relative to the median: the spread readers should see. */
+export function relativeSpread(s: TimingStats): number {
+  return s.medianMs > 0 ? (s.p75Ms - s.p25Ms) / s.medianMs : 0;
+}
+
+/** A measurement is flagged noisy when its IQR exceeds this fraction of the median. */
+export const NOISY_SPREAD = 0.1;
