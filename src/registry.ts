@@ -2,12 +2,13 @@
 // Each backend exports its declarations; adding a backend is one line here.
 
 import { jsKernels } from './backends/js/index.js';
+import { wasmKernels } from './backends/wasm/index.js';
 import { UsageError } from './errors.js';
 import { checkShape } from './shapes.js';
 import type { Backend, Kernel, KernelDeclaration, KernelInfo, KernelOptions, Precision, Shape } from './types.js';
 
 /** Single-thread kernels, one line per backend; the workers backend wraps each of these. */
-export const SINGLE_THREAD_KERNELS: readonly KernelDeclaration[] = [...jsKernels];
+export const SINGLE_THREAD_KERNELS: readonly KernelDeclaration[] = [...jsKernels, ...wasmKernels];
 
 export const KERNELS: readonly KernelDeclaration[] = [...SINGLE_THREAD_KERNELS];
 

@@ -1,0 +1,275 @@
+// wasm-simd128 GEMM kernels for every precision (AssemblyScript; built by scripts/build-wasm.mjs).
+// Operands live in this module's linear memory, packed by src/backends/wasm/ before timing; each
+// export computes C for padded M x N into `out` (row stride Np), so loops never need a tail.
+//
+// Bit layouts (src/packing.ts with groupWords = 4): a row is `groups` groups of 128 K positions;
+// a group holds its planes back to back (plane 0 at +0, plane 1 at +16 bytes).
+
+// i8x16.popcnt yields 0..8 per byte. Counts stay in byte lanes for several K groups and are
+// widened to i32 only once per chunk: widening (two extadd_pairwise) costs about as much as a
+// popcount, so doing it per group would eat ~20% of the throughput.
+// fatnn adds a signed -8..8 per byte per group: 15 groups keep |sum| <= 120 < 128.
+const FATNN_CHUNK = 15;
+// binary adds 0..8 unsigned: 31 groups keep sum <= 248 < 256.
+const BINARY_CHUNK = 31;
+// bit2 adds ll + 2(lh + hl) + 4hh <= 72 per byte per group: 3 groups keep sum <= 216 < 256.
+const BIT2_CHUNK = 3;
+
+@inline function widenS(acc: v128, bytes: v128): v128 {
+  return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(i16x8.extadd_pairwise_i8x16_s(bytes)));
+}
+
+@inline function widenU(acc: v128, bytes: v128): v128 {
+  return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(bytes)));
+}
+
+@inline function hsum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+@inline function hsumF(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+// ---------------------------------------------------------------------------------------------
+// fatnn: per bit, +1 where both nonzero with equal signs, -1 where signs differ.
+// popcount(m) - 2 popcount(m & d) == popcount(m & ~d) - popcount(m & d): two popcounts, and the
+// per-group byte value stays within -8..8, so one signed byte accumulator per output suffices.
+
+@inline function fatnnStep(acc: v128, mw: v128, sw: v128, mx: v128, sx: v128): v128 {
+  const t = v128.and(mw, mx);
+  const d = v128.xor(sw, sx);
+  return i8x16.sub(i8x16.add(acc, i8x16.popcnt(v128.andnot(t, d))), i8x16.popcnt(v128.and(t, d)));
+}
+
+/** 2x2 tile: two weight rows against two activation rows; Mp, Np even. */
+export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32): void {
+  const stride = <usize>groups << 5;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    const w1 = w0 + stride;
+    for (let n = 0; n < Np; n += 2) {
+      const x0 = x + <usize>n * stride;
+      const x1 = x0 + stride;
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let g = 0;
+      while (g < groups) {
+        const end = min(g + FATNN_CHUNK, groups);
+        let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
+        for (; g < end; g++) {
+          const o = <usize>g << 5;
+          const mw0 = v128.load(w0 + o), sw0 = v128.load(w0 + o, 16);
+          const mw1 = v128.load(w1 + o), sw1 = v128.load(w1 + o, 16);
+          const mx0 = v128.load(x0 + o), sx0 = v128.load(x0 + o, 16);
+          const mx1 = v128.load(x1 + o), sx1 = v128.load(x1 + o, 16);
+          b00 = fatnnStep(b00, mw0, sw0, mx0, sx0);
+          b01 = fatnnStep(b01, mw0, sw0, mx1, sx1);
+          b10 = fatnnStep(b10, mw1, sw1, mx0, sx0);
+          b11 = fatnnStep(b11, mw1, sw1, mx1, sx1);
+        }
+        c00 = widenS(c00, b00);
+        c01 = widenS(c01, b01);
+        c10 = widenS(c10, b10);
+        c11 = widenS(c11, b11);
+      }
+      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
+      const o1 = o0 + (<usize>Np << 2);
+      store<i32>(o0, hsum(c00));
+      store<i32>(o0, hsum(c01), 4);
+      store<i32>(o1, hsum(c10));
+      store<i32>(o1, hsum(c11), 4);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// binary: K - 2 popcount(x ^ w); padding bits are zero in both operands so they XOR to zero.
+
+/** 2x2 tile; writes the raw popcount sums transformed to K - 2 * count. */
+export function binary(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
+  const stride = <usize>groups << 4;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    const w1 = w0 + stride;
+    for (let n = 0; n < Np; n += 2) {
+      const x0 = x + <usize>n * stride;
+      const x1 = x0 + stride;
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let g = 0;
+      while (g < groups) {
+        const end = min(g + BINARY_CHUNK, groups);
+        let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
+        for (; g < end; g++) {
+          const o = <usize>g << 4;
+          const a0 = v128.load(w0 + o), a1 = v128.load(w1 + o);
+          const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o);
+          b00 = i8x16.add(b00, i8x16.popcnt(v128.xor(a0, v0)));
+          b01 = i8x16.add(b01, i8x16.popcnt(v128.xor(a0, v1)));
+          b10 = i8x16.add(b10, i8x16.popcnt(v128.xor(a1, v0)));
+          b11 = i8x16.add(b11, i8x16.popcnt(v128.xor(a1, v1)));
+        }
+        c00 = widenU(c00, b00);
+        c01 = widenU(c01, b01);
+        c10 = widenU(c10, b10);
+        c11 = widenU(c11, b11);
+      }
+      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
+      const o1 = o0 + (<usize>Np << 2);
+      store<i32>(o0, K - 2 * hsum(c00));
+      store<i32>(o0, K - 2 * hsum(c01), 4);
+      store<i32>(o1, K - 2 * hsum(c10));
+      store<i32>(o1, K - 2 * hsum(c11), 4);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// bit2 (and ternary2b on offset values): sum_{i,j} 2^(i+j) popcount(x_i & w_j).
+// The weights are applied in byte lanes Horner-style (4hh + 2(lh + hl) + ll) with adds, since
+// wasm has no byte shift (i8x16.shl is emulated on x86).
+
+@inline function bit2Step(acc: v128, wl: v128, wh: v128, xl: v128, xh: v128): v128 {
+  let s = i8x16.popcnt(v128.and(wh, xh));
+  s = i8x16.add(i8x16.add(s, s), i8x16.add(i8x16.popcnt(v128.and(wl, xh)), i8x16.popcnt(v128.and(wh, xl))));
+  s = i8x16.add(i8x16.add(s, s), i8x16.popcnt(v128.and(wl, xl)));
+  return i8x16.add(acc, s);
+}
+
+/**
+ * 2x2 tile. With `rowBias`/`colBias` nonzero (ternary2b) stores raw - rowBias[m] - colBias[n]
+ * (rowBias holds sum_k w + K, colBias sum_k x), the offset correction of DESIGN.md.
+ */
+export function bit2(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, rowBias: usize, colBias: usize): void {
+  const stride = <usize>groups << 5;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    const w1 = w0 + stride;
+    for (let n = 0; n < Np; n += 2) {
+      const x0 = x + <usize>n * stride;
+      const x1 = x0 + stride;
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let g = 0;
+      while (g < groups) {
+        const end = min(g + BIT2_CHUNK, groups);
+        let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
+        for (; g < end; g++) {
+          const o = <usize>g << 5;
+          const wl0 = v128.load(w0 + o), wh0 = v128.load(w0 + o, 16);
+          const wl1 = v128.load(w1 + o), wh1 = v128.load(w1 + o, 16);
+          const xl0 = v128.load(x0 + o), xh0 = v128.load(x0 + o, 16);
+          const xl1 = v128.load(x1 + o), xh1 = v128.load(x1 + o, 16);
+          b00 = bit2Step(b00, wl0, wh0, xl0, xh0);
+          b01 = bit2Step(b01, wl0, wh0, xl1, xh1);
+          b10 = bit2Step(b10, wl1, wh1, xl0, xh0);
+          b11 = bit2Step(b11, wl1, wh1, xl1, xh1);
+        }
+        c00 = widenU(c00, b00);
+        c01 = widenU(c01, b01);
+        c10 = widenU(c10, b10);
+        c11 = widenU(c11, b11);
+      }
+      let r00 = hsum(c00), r01 = hsum(c01), r10 = hsum(c10), r11 = hsum(c11);
+      if (rowBias) {
+        const rb0 = load<i32>(rowBias + (<usize>m << 2)), rb1 = load<i32>(rowBias + (<usize>m << 2), 4);
+        const cb0 = load<i32>(colBias + (<usize>n << 2)), cb1 = load<i32>(colBias + (<usize>n << 2), 4);
+        r00 -= rb0 + cb0;
+        r01 -= rb0 + cb1;
+        r10 -= rb1 + cb0;
+        r11 -= rb1 + cb1;
+      }
+      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
+      const o1 = o0 + (<usize>Np << 2);
+      store<i32>(o0, r00);
+      store<i32>(o0, r01, 4);
+      store<i32>(o1, r10);
+      store<i32>(o1, r11, 4);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// fp32: rows of Kp floats (K padded with zeros to a multiple of 4). A 4x2 tile keeps 8 f32x4
+// accumulators + 4 weight vectors + 1 activation vector in the 16 xmm registers V8 uses on
+// x86-64 without spilling; M is a multiple of 4 in every ResNet layer, N often only of 2... so
+// the 4 goes on M. Small integer test data keep every summation order exact.
+
+export function fp32(w: usize, x: usize, out: usize, Mp: i32, Np: i32, Kp: i32): void {
+  const stride = <usize>Kp << 2;
+  const kBytes = stride;
+  for (let m = 0; m < Mp; m += 4) {
+    const w0 = w + <usize>m * stride;
+    const w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
+    for (let n = 0; n < Np; n += 2) {
+      const x0 = x + <usize>n * stride;
+      const x1 = x0 + stride;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      for (let o: usize = 0; o < kBytes; o += 16) {
+        const a0 = v128.load(w0 + o), a1 = v128.load(w1 + o), a2 = v128.load(w2 + o), a3 = v128.load(w3 + o);
+        const b0 = v128.load(x0 + o);
+        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+        const b1 = v128.load(x1 + o);
+        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+      }
+      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
+      const row = <usize>Np << 2;
+      store<f32>(o0, hsumF(c00));
+      store<f32>(o0, hsumF(c01), 4);
+      store<f32>(o0 + row, hsumF(c10));
+      store<f32>(o0 + row, hsumF(c11), 4);
+      store<f32>(o0 + 2 * row, hsumF(c20));
+      store<f32>(o0 + 2 * row, hsumF(c21), 4);
+      store<f32>(o0 + 3 * row, hsumF(c30));
+      store<f32>(o0 + 3 * row, hsumF(c31), 4);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// int8: operands are stored sign-extended to i16 (K padded to a multiple of 8) at packing time,
+// so the inner loop is one i32x4.dot_i16x8_s (pmaddwd) + add per 8 MACs instead of widening
+// every loaded vector in the loop. i32 lanes wrap like the int32 result type.
+
+export function int8(w: usize, x: usize, out: usize, Mp: i32, Np: i32, Kp: i32): void {
+  const stride = <usize>Kp << 1;
+  const kBytes = stride;
+  for (let m = 0; m < Mp; m += 4) {
+    const w0 = w + <usize>m * stride;
+    const w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
+    for (let n = 0; n < Np; n += 2) {
+      const x0 = x + <usize>n * stride;
+      const x1 = x0 + stride;
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+      for (let o: usize = 0; o < kBytes; o += 16) {
+        const a0 = v128.load(w0 + o), a1 = v128.load(w1 + o), a2 = v128.load(w2 + o), a3 = v128.load(w3 + o);
+        const b0 = v128.load(x0 + o);
+        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a0, b0));
+        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a1, b0));
+        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a2, b0));
+        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a3, b0));
+        const b1 = v128.load(x1 + o);
+        c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a0, b1));
+        c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a1, b1));
+        c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a2, b1));
+        c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a3, b1));
+      }
+      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
+      const row = <usize>Np << 2;
+      store<i32>(o0, hsum(c00));
+      store<i32>(o0, hsum(c01), 4);
+      store<i32>(o0 + row, hsum(c10));
+      store<i32>(o0 + row, hsum(c11), 4);
+      store<i32>(o0 + 2 * row, hsum(c20));
+      store<i32>(o0 + 2 * row, hsum(c21), 4);
+      store<i32>(o0 + 3 * row, hsum(c30));
+      store<i32>(o0 + 3 * row, hsum(c31), 4);
+    }
+  }
+}

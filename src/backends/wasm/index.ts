@@ -1,0 +1,41 @@
+// Registry lines of the wasm backend: AssemblyScript kernels compiled to dist/wasm/. The
+// simd128 kernels need wasm SIMD (probed once); the scalar ones (i64.popcnt) run everywhere.
+
+import { isBitPrecision } from '../../packing.js';
+import type { Availability, KernelDeclaration, Precision } from '../../types.js';
+import { WasmBitKernel, WasmDenseKernel } from './kernels.js';
+import { wasmBuilt, wasmSimdSupported, type WasmModuleName } from './loader.js';
+
+function availability(module: WasmModuleName): Availability {
+  if (module === 'simd128' && !wasmSimdSupported()) return { available: false, reason: 'needs WebAssembly SIMD' };
+  if (!wasmBuilt(module)) return { available: false, reason: `dist/wasm/${module}.wasm is missing (run \`npm run build\`)` };
+  return { available: true };
+}
+
+function wasmKernel(precision: Precision, module: WasmModuleName, description: string): KernelDeclaration {
+  const id = `${precision}/wasm-${module}`;
+  return {
+    id,
+    precision,
+    backend: 'wasm',
+    description,
+    availability: () => availability(module),
+    create: (shape) =>
+      isBitPrecision(precision)
+        ? WasmBitKernel.create(id, precision, shape, module)
+        : WasmDenseKernel.create(id, precision, shape),
+  };
+}
+
+export const wasmKernels: readonly KernelDeclaration[] = [
+  wasmKernel('fp32', 'simd128', '4x2 tile, f32x4 mul+add'),
+  wasmKernel('int8', 'simd128', '4x2 tile, i16-widened operands, i32x4.dot_i16x8_s'),
+  wasmKernel('bit2', 'simd128', '2x2 tile, i8x16.popcnt x4, byte-lane counts widened every 3 groups'),
+  wasmKernel('ternary2b', 'simd128', 'bit2 simd128 kernel on offset values, correction fused in the store'),
+  wasmKernel('fatnn', 'simd128', '2x2 tile, i8x16.popcnt x2, signed byte-lane counts widened every 15 groups'),
+  wasmKernel('binary', 'simd128', '2x2 tile, XOR + i8x16.popcnt, byte-lane counts widened every 31 groups'),
+  wasmKernel('bit2', 'scalar', '2x2 tile, i64.popcnt x4'),
+  wasmKernel('ternary2b', 'scalar', 'bit2 scalar kernel on offset values + correction'),
+  wasmKernel('fatnn', 'scalar', '2x2 tile, i64.popcnt x2'),
+  wasmKernel('binary', 'scalar', '2x2 tile, XOR + i64.popcnt'),
+];

@@ -1,0 +1,218 @@
+// Kernel objects of the wasm backend: pack operands once into the instance's linear memory and
+// call one exported GEMM per run(). The padded C (Mp x Np) stays in wasm memory; result() copies
+// the real M x N part out, outside the timed run().
+
+import { KernelBase } from '../../kernel-base.js';
+import { packPlanes, planeLayout, rowSums, type BitPrecision, type PlaneLayout } from '../../packing.js';
+import { shapeLabel } from '../../shapes.js';
+import type { LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
+import { WASM_PAGE_BYTES, checkWasmBytes, ensureMemory, instantiate, type WasmModuleName } from './loader.js';
+
+type GemmFn = (...args: number[]) => void;
+type KernelExports = WebAssembly.Exports & { memory: WebAssembly.Memory };
+
+// Regions start on 64-byte (cache line) boundaries; the first page is left to the module's own
+// static data.
+const ALIGN = 64;
+
+/** Where a kernel's buffers go in linear memory; checked against the wasm32 limit before anything is allocated. */
+class MemoryPlan {
+  private next = WASM_PAGE_BYTES;
+  outAt = 0;
+
+  constructor(
+    readonly Mp: number,
+    readonly Np: number,
+  ) {}
+
+  /** Places C last and throws a UsageError naming the limit if the total does not fit. */
+  finish(id: string, shape: Shape): this {
+    this.outAt = this.alloc(this.Mp * this.Np * 4);
+    checkWasmBytes(id, shapeLabel(shape), this.bytes);
+    return this;
+  }
+
+  alloc(bytes: number): number {
+    const at = this.next;
+    this.next = Math.ceil((at + bytes) / ALIGN) * ALIGN;
+    return at;
+  }
+
+  get bytes(): number {
+    return this.next;
+  }
+}
+
+const roundUp = (v: number, multiple: number): number => Math.ceil(v / multiple) * multiple;
+
+abstract class WasmKernel<R extends ResultArray> extends KernelBase<R> {
+  protected readonly memory: WebAssembly.Memory;
+  protected readonly Mp: number;
+  protected readonly Np: number;
+  protected readonly outAt: number;
+  private stale = true;
+
+  constructor(id: string, precision: Precision, shape: Shape, exports: KernelExports, plan: MemoryPlan) {
+    super(id, precision, shape);
+    this.memory = exports.memory;
+    this.Mp = plan.Mp;
+    this.Np = plan.Np;
+    this.outAt = plan.outAt;
+    ensureMemory(id, this.memory, plan.bytes);
+  }
+
+  override run(): void | Promise<void> {
+    this.stale = true;
+    return super.run();
+  }
+
+  override result(): R {
+    if (this.stale) {
+      const { M, N } = this.shape;
+      const Ctor = this.precision === 'fp32' ? Float32Array : Int32Array;
+      const padded = new Ctor(this.memory.buffer, this.outAt, this.Mp * this.Np);
+      for (let m = 0; m < M; m++) this.out.set(padded.subarray(m * this.Np, m * this.Np + N), m * N);
+      this.stale = false;
+    }
+    return this.out;
+  }
+}
+
+// Bit kernels use a 2x2 register tile; see kernels/simd128.ts and kernels/scalar.ts.
+const BIT_TILE = 2;
+
+class BitPlan extends MemoryPlan {
+  wAt = 0;
+  xAt = 0;
+  rowBiasAt = 0;
+  colBiasAt = 0;
+}
+
+/** Bit-plane kernels: `groupWords` 4 (one v128 per plane) or 2 (one i64 per plane), 2x2 tiles. */
+export class WasmBitKernel extends WasmKernel<Int32Array> {
+  private readonly wLayout: PlaneLayout;
+  private readonly xLayout: PlaneLayout;
+  private readonly wAt: number;
+  private readonly xAt: number;
+  // ternary2b only: sum_k w + K per weight row and sum_k x per activation row.
+  private readonly rowBiasAt: number;
+  private readonly colBiasAt: number;
+  private readonly gemm: GemmFn;
+
+  static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
+    const groupWords = module === 'simd128' ? 4 : 2;
+    const wLayout = planeLayout(precision, shape.K, shape.M, groupWords, { rowMultiple: BIT_TILE });
+    const xLayout = planeLayout(precision, shape.K, shape.N, groupWords, { rowMultiple: BIT_TILE });
+    const plan = new BitPlan(wLayout.rows, xLayout.rows);
+    plan.wAt = plan.alloc(wLayout.rows * wLayout.strideWords * 4);
+    plan.xAt = plan.alloc(xLayout.rows * xLayout.strideWords * 4);
+    if (precision === 'ternary2b') {
+      plan.rowBiasAt = plan.alloc(wLayout.rows * 4);
+      plan.colBiasAt = plan.alloc(xLayout.rows * 4);
+    }
+    plan.finish(id, shape);
+    return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout);
+  }
+
+  private constructor(
+    id: string, precision: BitPrecision, shape: Shape, exports: KernelExports, plan: BitPlan,
+    wLayout: PlaneLayout, xLayout: PlaneLayout,
+  ) {
+    super(id, precision, shape, exports, plan);
+    this.wLayout = wLayout;
+    this.xLayout = xLayout;
+    this.wAt = plan.wAt;
+    this.xAt = plan.xAt;
+    this.rowBiasAt = plan.rowBiasAt;
+    this.colBiasAt = plan.colBiasAt;
+    const name = precision === 'ternary2b' ? 'bit2' : precision;
+    this.gemm = exports[name] as GemmFn;
+  }
+
+  protected packWeights(w: LogicalArray): void {
+    const { M, K } = this.shape;
+    const words = new Uint32Array(this.memory.buffer, this.wAt, this.wLayout.rows * this.wLayout.strideWords);
+    packPlanes(this.precision as BitPrecision, w, M, K, this.wLayout, words);
+    if (this.rowBiasAt) {
+      const bias = new Int32Array(this.memory.buffer, this.rowBiasAt, this.wLayout.rows);
+      rowSums(w, M, K, bias);
+      for (let m = 0; m < M; m++) bias[m] += K;
+    }
+  }
+
+  protected packActivations(x: LogicalArray): void {
+    const { N, K } = this.shape;
+    const words = new Uint32Array(this.memory.buffer, this.xAt, this.xLayout.rows * this.xLayout.strideWords);
+    packPlanes(this.precision as BitPrecision, x, N, K, this.xLayout, words);
+    if (this.colBiasAt) rowSums(x, N, K, new Int32Array(this.memory.buffer, this.colBiasAt, this.xLayout.rows));
+  }
+
+  protected compute(): void {
+    const groups = this.wLayout.groups;
+    if (this.precision === 'binary') this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups, this.shape.K);
+    else if (this.precision === 'fatnn') this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups);
+    else this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups, this.rowBiasAt, this.colBiasAt);
+  }
+}
+
+// fp32 and int8 use a 4 (M) x 2 (N) register tile; see kernels/simd128.ts.
+const DENSE_TILE_M = 4;
+const DENSE_TILE_N = 2;
+
+class DensePlan extends MemoryPlan {
+  wAt = 0;
+  xAt = 0;
+
+  constructor(Mp: number, Np: number, readonly Kp: number) {
+    super(Mp, Np);
+  }
+}
+
+/** fp32 rows of K floats, int8 rows of K values widened to i16; K padded with zeros to 16 bytes. */
+export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
+  private readonly Kp: number;
+  private readonly wAt: number;
+  private readonly xAt: number;
+  private readonly gemm: GemmFn;
+
+  static async create(id: string, precision: 'fp32' | 'int8', shape: Shape): Promise<WasmDenseKernel<ResultArray>> {
+    const lanes = precision === 'fp32' ? 4 : 8;
+    const Kp = roundUp(shape.K, lanes);
+    const plan = new DensePlan(roundUp(shape.M, DENSE_TILE_M), roundUp(shape.N, DENSE_TILE_N), Kp);
+    plan.wAt = plan.alloc(plan.Mp * Kp * (16 / lanes));
+    plan.xAt = plan.alloc(plan.Np * Kp * (16 / lanes));
+    plan.finish(id, shape);
+    return new WasmDenseKernel(id, precision, shape, await instantiate('simd128'), plan);
+  }
+
+  private constructor(id: string, precision: 'fp32' | 'int8', shape: Shape, exports: KernelExports, plan: DensePlan) {
+    super(id, precision, shape, exports, plan);
+    this.Kp = plan.Kp;
+    this.wAt = plan.wAt;
+    this.xAt = plan.xAt;
+    this.gemm = exports[precision] as GemmFn;
+  }
+
+  private place(values: LogicalArray, rows: number, paddedRows: number, at: number): void {
+    const { K } = this.shape;
+    const Kp = this.Kp;
+    const dst = this.precision === 'fp32'
+      ? new Float32Array(this.memory.buffer, at, paddedRows * Kp)
+      : new Int16Array(this.memory.buffer, at, paddedRows * Kp);
+    dst.fill(0);
+    for (let r = 0; r < rows; r++) dst.set(values.subarray(r * K, (r + 1) * K), r * Kp);
+  }
+
+  protected packWeights(w: LogicalArray): void {
+    this.place(w, this.shape.M, this.Mp, this.wAt);
+  }
+
+  protected packActivations(x: LogicalArray): void {
+    this.place(x, this.shape.N, this.Np, this.xAt);
+  }
+
+  protected compute(): void {
+    this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, this.Kp);
+  }
+}
+
