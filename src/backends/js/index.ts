@@ -21,7 +21,7 @@ function jsKernel(precision: Precision, description: string, make: (id: string, 
 export const jsKernels: readonly KernelDeclaration[] = [
   jsKernel('fp32', '2x2 tile, double accumulators', (id, s) => new Fp32JsKernel(id, s)),
   jsKernel('int8', '2x2 tile, exact double accumulators', (id, s) => new Int8JsKernel(id, s)),
-  jsKernel('bit2', '2x2 tile, 32-bit words, SWAR popcount x4', (id, s) => new Bit2JsKernel(id, s)),
+  jsKernel('bit2', '1x2 tile, 32-bit words, SWAR popcount x4', (id, s) => new Bit2JsKernel(id, s)),
   jsKernel('ternary2b', 'bit2 kernel on offset values + row/column correction', (id, s) => new Ternary2bJsKernel(id, s)),
   jsKernel('fatnn', '2x2 tile, 32-bit words, SWAR popcount x2', (id, s) => new FatnnJsKernel(id, s)),
   jsKernel('binary', '2x2 tile, 32-bit words, XOR + SWAR popcount', (id, s) => new BinaryJsKernel(id, s)),
