@@ -1,0 +1,162 @@
+// Structural validation of a results document read from disk: a results file may come from
+// another machine, another version or a truncated write, so every field the renderers and
+// `compare` rely on is checked and the first problem is reported with its JSON path.
+
+import { PRECISIONS, BACKENDS } from '../types.js';
+import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type ResultsFile } from './schema.js';
+
+/** A problem at one place in the document, e.g. `layers[2].measurements[0].gemm.medianMs`. */
+export class SchemaProblem extends Error {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`${path || '(root)'}: ${problem}`);
+  }
+}
+
+type Json = unknown;
+
+function describe(v: Json): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'string' ? `"${v.length > 40 ? `${v.slice(0, 40)}...` : v}"` : typeof v === 'object' ? 'an object' : String(v);
+}
+
+function obj(v: Json, path: string): Record<string, Json> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaProblem(path, `expected an object, got ${describe(v)}`);
+  return v as Record<string, Json>;
+}
+
+function arr(v: Json, path: string): Json[] {
+  if (!Array.isArray(v)) throw new SchemaProblem(path, `expected an array, got ${describe(v)}`);
+  return v;
+}
+
+function str(v: Json, path: string): string {
+  if (typeof v !== 'string') throw new SchemaProblem(path, `expected a string, got ${describe(v)}`);
+  return v;
+}
+
+function bool(v: Json, path: string): boolean {
+  if (typeof v !== 'boolean') throw new SchemaProblem(path, `expected true or false, got ${describe(v)}`);
+  return v;
+}
+
+function num(v: Json, path: string, opts: { min?: number; integer?: boolean } = {}): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SchemaProblem(path, `expected a finite number, got ${describe(v)}`);
+  if (opts.integer && !Number.isInteger(v)) throw new SchemaProblem(path, `expected an integer, got ${v}`);
+  if (opts.min !== undefined && v < opts.min) throw new SchemaProblem(path, `expected at least ${opts.min}, got ${v}`);
+  return v;
+}
+
+function oneOf<T extends string>(v: Json, path: string, allowed: readonly T[]): T {
+  const s = str(v, path);
+  if (!(allowed as readonly string[]).includes(s)) throw new SchemaProblem(path, `expected one of ${allowed.join(', ')}, got "${s}"`);
+  return s as T;
+}
+
+function date(v: Json, path: string): void {
+  if (Number.isNaN(Date.parse(str(v, path)))) throw new SchemaProblem(path, `expected an ISO date, got ${describe(v)}`);
+}
+
+function checkHost(v: Json, path: string): void {
+  const h = obj(v, path);
+  const cpu = obj(h.cpu, `${path}.cpu`);
+  str(cpu.brand, `${path}.cpu.brand`);
+  str(cpu.manufacturer, `${path}.cpu.manufacturer`);
+  num(cpu.cores, `${path}.cpu.cores`, { min: 1, integer: true });
+  num(cpu.physicalCores, `${path}.cpu.physicalCores`, { min: 1, integer: true });
+  if (cpu.speedGHz !== null) num(cpu.speedGHz, `${path}.cpu.speedGHz`, { min: 0 });
+  arr(cpu.flags, `${path}.cpu.flags`).forEach((f, i) => str(f, `${path}.cpu.flags[${i}]`));
+  str(h.arch, `${path}.arch`);
+  num(h.memoryBytes, `${path}.memoryBytes`, { min: 0 });
+  const os = obj(h.os, `${path}.os`);
+  for (const k of ['platform', 'distro', 'release', 'kernel']) str(os[k], `${path}.os.${k}`);
+  str(h.node, `${path}.node`);
+  str(h.v8, `${path}.v8`);
+  bool(h.wasmSimd, `${path}.wasmSimd`);
+}
+
+function checkConfig(v: Json, path: string): void {
+  const c = obj(v, path);
+  if (c.preset !== null) str(c.preset, `${path}.preset`);
+  arr(c.precisions, `${path}.precisions`).forEach((p, i) => oneOf(p, `${path}.precisions[${i}]`, PRECISIONS));
+  arr(c.backends, `${path}.backends`).forEach((b, i) => oneOf(b, `${path}.backends[${i}]`, BACKENDS));
+  arr(c.kernels, `${path}.kernels`).forEach((k, i) => str(k, `${path}.kernels[${i}]`));
+  num(c.threads, `${path}.threads`, { min: 0, integer: true });
+  num(c.timeMs, `${path}.timeMs`, { min: 0 });
+  num(c.minSamples, `${path}.minSamples`, { min: 0, integer: true });
+  num(c.warmupMs, `${path}.warmupMs`, { min: 0 });
+  num(c.seed, `${path}.seed`, { min: 0, integer: true });
+  oneOf(c.baseline, `${path}.baseline`, PRECISIONS);
+}
+
+function checkStats(v: Json, path: string): void {
+  const s = obj(v, path);
+  num(s.samples, `${path}.samples`, { min: 1, integer: true });
+  for (const k of ['medianMs', 'meanMs', 'p25Ms', 'p75Ms', 'minMs', 'maxMs', 'madMs', 'rmePercent']) num(s[k], `${path}.${k}`, { min: 0 });
+  const median = s.medianMs as number;
+  if (median <= 0) throw new SchemaProblem(`${path}.medianMs`, 'expected a positive time');
+  if (!((s.minMs as number) <= (s.p25Ms as number) && (s.p25Ms as number) <= median && median <= (s.p75Ms as number) && (s.p75Ms as number) <= (s.maxMs as number))) {
+    throw new SchemaProblem(path, 'quantiles out of order (expected min <= p25 <= median <= p75 <= max)');
+  }
+  arr(s.sampleMs, `${path}.sampleMs`).forEach((x, i) => num(x, `${path}.sampleMs[${i}]`, { min: 0 }));
+}
+
+function checkMeasurement(v: Json, path: string): void {
+  const m = obj(v, path);
+  const kernel = str(m.kernel, `${path}.kernel`);
+  const precision = oneOf(m.precision, `${path}.precision`, PRECISIONS);
+  oneOf(m.backend, `${path}.backend`, BACKENDS);
+  if (!kernel.startsWith(`${precision}/`)) throw new SchemaProblem(`${path}.kernel`, `kernel "${kernel}" does not match precision "${precision}"`);
+  oneOf(m.verification, `${path}.verification`, ['passed', 'failed', 'skipped'] as const);
+  if (m.error !== undefined) str(m.error, `${path}.error`);
+  if (m.gemm !== undefined) checkStats(m.gemm, `${path}.gemm`);
+  if (m.withPacking !== undefined) checkStats(m.withPacking, `${path}.withPacking`);
+  if (m.gemm === undefined && m.error === undefined) throw new SchemaProblem(path, 'a measurement needs either timings (gemm) or an error');
+  if (m.gemm !== undefined && m.verification !== 'passed') throw new SchemaProblem(`${path}.verification`, `timed kernels must have passed verification, got "${String(m.verification)}"`);
+}
+
+function checkLayer(v: Json, path: string): void {
+  const l = obj(v, path);
+  str(l.name, `${path}.name`);
+  for (const k of ['M', 'N', 'K', 'count']) num(l[k], `${path}.${k}`, { min: 1, integer: true });
+  const seen = new Set<string>();
+  arr(l.measurements, `${path}.measurements`).forEach((m, i) => {
+    checkMeasurement(m, `${path}.measurements[${i}]`);
+    const id = (m as { kernel: string }).kernel;
+    if (seen.has(id)) throw new SchemaProblem(`${path}.measurements[${i}].kernel`, `kernel "${id}" measured twice in one layer`);
+    seen.add(id);
+  });
+}
+
+/**
+ * Checks that `doc` is a results document this version can read; throws a SchemaProblem
+ * naming the first bad field. Unknown extra fields are allowed (newer minor additions).
+ */
+export function validateResults(doc: Json): ResultsFile {
+  const r = obj(doc, '');
+  if (r.schema !== RESULTS_SCHEMA) throw new SchemaProblem('schema', `not a fatnn-bench results file (expected schema "${RESULTS_SCHEMA}", got ${describe(r.schema)})`);
+  const version = num(r.schemaVersion, 'schemaVersion', { integer: true, min: 1 });
+  if (version > RESULTS_SCHEMA_VERSION) {
+    throw new SchemaProblem('schemaVersion', `results schema version ${version} is newer than this fatnn-bench reads (${RESULTS_SCHEMA_VERSION}); upgrade fatnn-bench`);
+  }
+  if (version !== RESULTS_SCHEMA_VERSION) throw new SchemaProblem('schemaVersion', `unsupported results schema version ${version} (this fatnn-bench reads ${RESULTS_SCHEMA_VERSION})`);
+  const tool = obj(r.tool, 'tool');
+  str(tool.name, 'tool.name');
+  str(tool.version, 'tool.version');
+  date(r.startedAt, 'startedAt');
+  if (r.finishedAt !== null) date(r.finishedAt, 'finishedAt');
+  const complete = bool(r.complete, 'complete');
+  if (complete && r.finishedAt === null) throw new SchemaProblem('finishedAt', 'a complete run needs a finishedAt date');
+  checkHost(r.host, 'host');
+  checkConfig(r.config, 'config');
+  arr(r.skipped, 'skipped').forEach((s, i) => {
+    const o = obj(s, `skipped[${i}]`);
+    str(o.kernel, `skipped[${i}].kernel`);
+    str(o.reason, `skipped[${i}].reason`);
+  });
+  arr(r.layers, 'layers').forEach((l, i) => checkLayer(l, `layers[${i}]`));
+  return doc as ResultsFile;
+}
