@@ -1,0 +1,203 @@
+// Persistent worker pools, one per thread count, started on first use and shared by every
+// parallel kernel. Operations are signalled through shared control words and the main thread
+// blocks in Atomics.wait until all participating workers are done, so a GEMM costs no message
+// round trips. Workers are unref'd once started: an idle pool never keeps the process alive.
+
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { FatnnError } from '../../errors.js';
+import {
+  blockOf, CMD_SEQ, controlWords, ERROR_AREA_BYTES, ERROR_BYTES, FAULT, Op, OP, PENDING, SLOT, Status, STATUS,
+  type CreateMessage, type ErrorReport,
+} from './protocol.js';
+import type { WorkerData } from './worker.js';
+
+const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
+
+/** Thrown when a worker throws, dies or misses its deadline; the pool is gone afterwards. */
+export class WorkerFault extends FatnnError {}
+
+/** A failed operation in a worker that stays healthy (a bad operand value found while packing). */
+export interface WorkerError extends ErrorReport {
+  readonly worker: number;
+}
+
+export class WorkerPool {
+  private readonly ctrl: Int32Array;
+  private readonly errors: Uint8Array;
+  private nextSlot = 1;
+  private deadReason: string | null = null;
+  private terminated: Promise<void> | null = null;
+
+  private constructor(
+    readonly size: number,
+    private readonly workers: Worker[],
+    private readonly ports: MessagePort[],
+    control: SharedArrayBuffer,
+    errors: SharedArrayBuffer,
+  ) {
+    this.ctrl = new Int32Array(control);
+    this.errors = new Uint8Array(errors);
+    for (const [i, w] of workers.entries()) {
+      // An error or exit between operations (nobody is waiting) still marks the pool dead,
+      // so the next operation fails at once instead of waiting for a worker that is gone.
+      w.on('error', (err) => this.kill(`worker ${i} failed: ${err.message}`));
+      w.on('exit', (code) => this.kill(`worker ${i} exited with code ${code}`));
+    }
+  }
+
+  static async start(size: number): Promise<WorkerPool> {
+    const control = new SharedArrayBuffer(controlWords(size) * 4);
+    const errors = new SharedArrayBuffer(size * ERROR_AREA_BYTES);
+    const workers: Worker[] = [];
+    const ports: MessagePort[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: size }, (_, index) => {
+          const { port1, port2 } = new MessageChannel();
+          port1.unref();
+          ports.push(port1);
+          const data: WorkerData = { index, control, errors, port: port2 };
+          const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [port2], name: `fatnn-bench worker ${index}` });
+          workers.push(worker);
+          return new Promise<void>((resolve, reject) => {
+            const onExit = (code: number) => reject(new FatnnError(`worker ${index} exited with code ${code} while starting`));
+            worker.once('error', reject);
+            worker.once('exit', onExit);
+            worker.once('message', () => {
+              worker.off('error', reject);
+              worker.off('exit', onExit);
+              resolve();
+            });
+          });
+        }),
+      );
+    } catch (err) {
+      await Promise.allSettled(workers.map((w) => w.terminate()));
+      throw new FatnnError(`could not start ${size} worker threads: ${(err as Error).message}`);
+    }
+    for (const w of workers) w.unref();
+    return new WorkerPool(size, workers, ports, control, errors);
+  }
+
+  get alive(): boolean {
+    return this.deadReason === null;
+  }
+
+  /** Thread ids of the workers, to tell pools apart. */
+  get threadIds(): number[] {
+    return this.workers.map((w) => w.threadId);
+  }
+
+  allocateSlot(): number {
+    return this.nextSlot++;
+  }
+
+  /**
+   * Runs `op` on workers 0..participants-1 and blocks until all are done. A worker that dies or
+   * misses the deadline kills the pool and throws a WorkerFault; a worker whose operation threw
+   * kills the pool too when `fatal`, otherwise the first such error is returned.
+   */
+  dispatch(op: Op, slot: number, participants: number, timeoutMs: number, fatal: boolean, messages?: readonly CreateMessage[]): WorkerError | null {
+    if (this.deadReason !== null) throw new WorkerFault(`the ${this.size}-thread worker pool is gone (${this.deadReason})`);
+    const ctrl = this.ctrl;
+    Atomics.store(ctrl, PENDING, participants);
+    for (let i = 0; i < participants; i++) {
+      const b = blockOf(i);
+      if (messages) this.ports[i].postMessage(messages[i]);
+      Atomics.store(ctrl, b + OP, op);
+      Atomics.store(ctrl, b + SLOT, slot);
+      Atomics.add(ctrl, b + CMD_SEQ, 1);
+      Atomics.notify(ctrl, b + CMD_SEQ, 1);
+    }
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const pending = Atomics.load(ctrl, PENDING);
+      if (pending === 0) break;
+      const dead = Atomics.load(ctrl, FAULT);
+      if (dead !== 0) {
+        const why = this.errorOf(dead - 1)?.message ?? `worker ${dead - 1} died`;
+        this.kill(why);
+        throw new WorkerFault(why);
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        const why = `no answer from ${pending} of ${participants} workers after ${Math.round(timeoutMs)} ms`;
+        this.kill(why);
+        throw new WorkerFault(why);
+      }
+      Atomics.wait(ctrl, PENDING, pending, left);
+    }
+    for (let i = 0; i < participants; i++) {
+      if (Atomics.load(ctrl, blockOf(i) + STATUS) === Status.Failed) {
+        const err = this.errorOf(i) ?? { worker: i, name: 'Error', message: 'unknown failure' };
+        if (fatal) {
+          this.kill(`worker ${i} threw ${err.name}: ${err.message}`);
+          throw new WorkerFault(`worker ${i} threw ${err.name}: ${err.message}`);
+        }
+        return err;
+      }
+    }
+    return null;
+  }
+
+  private errorOf(worker: number): WorkerError | null {
+    const length = Atomics.load(this.ctrl, blockOf(worker) + ERROR_BYTES);
+    if (length === 0) return null;
+    const start = worker * ERROR_AREA_BYTES;
+    // TextDecoder refuses views of shared memory.
+    const bytes = this.errors.slice(start, start + length);
+    try {
+      return { worker, ...(JSON.parse(new TextDecoder().decode(bytes)) as ErrorReport) };
+    } catch {
+      return { worker, name: 'Error', message: new TextDecoder().decode(bytes) };
+    }
+  }
+
+  /** Terminates the workers (idempotent); later operations fail with the reason. */
+  kill(reason: string): Promise<void> {
+    if (this.deadReason === null) {
+      this.deadReason = reason;
+      this.terminated = Promise.allSettled(this.workers.map((w) => w.terminate())).then(() => undefined);
+    }
+    return this.terminated ?? Promise.resolve();
+  }
+}
+
+const pools = new Map<number, Promise<WorkerPool>>();
+
+/** threads = 0 means one worker per core the host reports. */
+export function resolveThreads(threads: number): number {
+  if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a non-negative integer, got ${threads}`);
+  return threads === 0 ? availableParallelism() : threads;
+}
+
+/** The live pool of this many threads, started if there is none. */
+export async function getWorkerPool(threads: number): Promise<WorkerPool> {
+  const size = resolveThreads(threads);
+  let started = pools.get(size);
+  if (!started) {
+    const entry = WorkerPool.start(size);
+    pools.set(size, entry);
+    entry.catch(() => pools.get(size) === entry && pools.delete(size));
+    started = entry;
+  }
+  const pool = await started;
+  if (pool.alive) return pool;
+  // A pool killed by a fault is replaced by a fresh one.
+  if (pools.get(size) === started) pools.delete(size);
+  return getWorkerPool(size);
+}
+
+/** Live pools, for tests and diagnostics. */
+export async function workerPools(): Promise<WorkerPool[]> {
+  const settled = await Promise.allSettled(pools.values());
+  return settled.flatMap((s) => (s.status === 'fulfilled' && s.value.alive ? [s.value] : []));
+}
+
+/** Terminates every pool; kernels created on them fail clearly if used again. */
+export async function shutdownWorkerPools(): Promise<void> {
+  const settled = await Promise.allSettled([...pools.values()]);
+  pools.clear();
+  await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.kill('shut down by shutdownWorkerPools()') : undefined)));
+}
