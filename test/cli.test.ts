@@ -1,0 +1,96 @@
+// The real executable end to end: commands, exit codes, error messages, stdout/stderr roles.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { it } from 'node:test';
+
+const BIN = fileURLToPath(new URL('../../bin/fatnn-bench.js', import.meta.url));
+const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--quiet'];
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+it('lists every precision with its js kernel', () => {
+  const r = cli(['list']);
+  assert.equal(r.code, 0);
+  for (const p of ['fp32', 'int8', 'bit2', 'ternary2b', 'fatnn', 'binary']) assert.match(r.stdout, new RegExp(`${p}/js`));
+});
+
+it('lists kernels as JSON with availability', () => {
+  const r = cli(['list', '--json']);
+  assert.equal(r.code, 0);
+  const list = JSON.parse(r.stdout) as { id: string; available: boolean; reason?: string }[];
+  assert.ok(list.find((k) => k.id === 'fatnn/js')?.available);
+  for (const k of list) assert.ok(k.available || k.reason, k.id);
+});
+
+it('runs a custom shape and prints a table with speedups, without ANSI codes when piped', () => {
+  const r = cli(['run', '--shape', '16x20x100', '--backend', 'js', ...FAST]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /fatnn\/js/);
+  assert.match(r.stdout, /vs ternary2b/);
+  assert.doesNotMatch(r.stdout, /\x1b\[/);
+  assert.equal(r.stderr, '');
+});
+
+it('prints a valid results document with --json', () => {
+  const r = cli(['run', '--shape', '8x9x70', '--precision', 'fatnn,binary', '--backend', 'js', '--json', ...FAST]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.schema, 'fatnn-bench/results');
+  assert.equal(doc.layers.length, 1);
+  assert.deepEqual(doc.layers[0].measurements.map((m: { kernel: string }) => m.kernel), ['fatnn/js', 'binary/js']);
+  for (const m of doc.layers[0].measurements) {
+    assert.equal(m.verification, 'passed');
+    assert.ok(m.gemm.medianMs > 0 && m.gemm.samples >= 2);
+  }
+});
+
+it('verify exits 1 naming the wrong kernel and its first wrong element', () => {
+  const r = cli(['verify', '--backend', 'js', '--precision', 'fatnn,binary', '--preset', 'quick', '--quiet'], { FATNN_BENCH_TEST_CORRUPT: 'fatnn/js' });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /FAIL {2}fatnn\/js is wrong on .*first wrong element C\[0\]\[0\] = \S+, expected \S+/);
+  assert.match(r.stdout, /ok {4}binary\/js/);
+  assert.match(r.stderr, /^fatnn-bench: 1 kernel\(s\) returned wrong results: fatnn\/js\n$/);
+});
+
+it('run exits 1 and reports a kernel that fails verification, still timing the others', () => {
+  const r = cli(['run', '--shape', '4x4x40', '--precision', 'fatnn,binary', '--backend', 'js', ...FAST], { FATNN_BENCH_TEST_CORRUPT: 'binary/js' });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /WRONG: wrong result on 4x4x40/);
+  assert.match(r.stderr, /returned wrong results: binary\/js/);
+});
+
+const USAGE_ERRORS: [string, string[], RegExp][] = [
+  ['malformed shape', ['run', '--shape', '64x3136'], /malformed shape "64x3136": expected MxNxK/],
+  ['zero-sized shape', ['run', '--shape', '0x10x10'], /shape M = 0 must be an integer from 1/],
+  ['unknown precision', ['run', '--precision', 'int4'], /unknown precision "int4"/],
+  ['unknown backend', ['verify', '--backend', 'cuda'], /unknown backend "cuda"/],
+  ['unknown flag', ['run', '--frobnicate'], /unknown option '--frobnicate'/],
+  ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+  ['unknown preset', ['run', '--preset', 'vgg'], /unknown preset "vgg"/],
+  ['bad number', ['run', '--time', 'soon'], /--time must be a positive number of milliseconds/],
+  ['unknown kernel', ['run', '--kernel', 'fatnn/gpu'], /unknown kernel "fatnn\/gpu"/],
+  ['empty selection', ['run', '--precision', 'fp32', '--kernel', 'fatnn/js'], /no kernel matches/],
+];
+
+for (const [what, args, message] of USAGE_ERRORS) {
+  it(`a ${what} gives one clear line on stderr and exit code 2`, () => {
+    const r = cli(args);
+    assert.equal(r.code, 2);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.match(lines[0]!, /^fatnn-bench: /);
+    assert.match(lines[0]!, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(r.stdout, '');
+  });
+}
+
+it('--debug adds the stack trace to a usage error', () => {
+  const r = cli(['run', '--shape', 'abc', '--debug']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /\n\s+at /);
+});
