@@ -12,29 +12,39 @@ export interface Partition {
 }
 
 /**
- * Chunk boundaries fall on multiples of this when the dimension allows it, so the register
- * tiles of the base kernels (2 or 4 rows) are not split into padded half tiles.
+ * Chunk boundaries fall on multiples of this when chunks are long enough (ALIGN_MIN_UNITS
+ * units each) that rounding them costs little balance, so the 2-row or 2-column register tiles
+ * of the base kernels are not cut into padded half tiles.
  */
-export const CHUNK_ALIGN = 4;
+export const CHUNK_ALIGN = 2;
+const ALIGN_MIN_UNITS = 8;
 
 /**
- * Splits over N when N is large enough to give every worker at least CHUNK_ALIGN columns.
- * Splitting N instead of M also splits the activation packing (each worker packs only its
- * columns of X); the cost moves to the weights, which every worker packs whole, once, offline.
- * Falls back to M when N is too small, and to whichever is larger when both are.
+ * Splitting over N is preferred: then each worker packs only its columns of X, so activation
+ * packing runs in parallel too (every worker packs the whole W instead, once, offline). M is
+ * used when it balances the work clearly better (N small or awkward for the thread count).
  */
 export function choosePartition(shape: Shape, threads: number, axis?: Axis): Partition {
-  const chosen: Axis = axis ?? (shape.N >= CHUNK_ALIGN * threads || shape.N >= shape.M ? 'N' : 'M');
+  const chosen: Axis = axis ?? (efficiency(shape.N, threads) + N_PREFERENCE >= efficiency(shape.M, threads) ? 'N' : 'M');
   return { axis: chosen, chunks: balancedChunks(chosen === 'M' ? shape.M : shape.N, threads) };
+}
+
+/** How much worse N may balance than M and still be chosen. */
+const N_PREFERENCE = 0.05;
+
+/** Average busy fraction of `threads` workers when `dim` is split by balancedChunks. */
+function efficiency(dim: number, threads: number): number {
+  const largest = Math.max(...balancedChunks(dim, threads).map(([a, b]) => b - a));
+  return dim / (threads * largest);
 }
 
 /**
  * min(parts, dim) non-empty chunks with boundaries at the ideal i * dim / parts, rounded to a
- * multiple of CHUNK_ALIGN when every chunk can hold at least one such unit.
+ * multiple of CHUNK_ALIGN when the chunks are long enough.
  */
 export function balancedChunks(dim: number, parts: number): [number, number][] {
   const count = Math.max(1, Math.min(parts, dim));
-  const unit = dim >= CHUNK_ALIGN * count ? CHUNK_ALIGN : 1;
+  const unit = dim >= ALIGN_MIN_UNITS * CHUNK_ALIGN * count ? CHUNK_ALIGN : 1;
   const chunks: [number, number][] = [];
   let start = 0;
   for (let i = 1; i <= count; i++) {

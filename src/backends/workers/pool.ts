@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { FatnnError } from '../../errors.js';
+import { onShutdown } from '../../lifecycle.js';
 import {
   blockOf, CMD_SEQ, controlWords, ERROR_AREA_BYTES, ERROR_BYTES, FAULT, Op, OP, PENDING, SLOT, Status, STATUS,
   type CreateMessage, type ErrorReport,
@@ -13,6 +14,11 @@ import {
 import type { WorkerData } from './worker.js';
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
+
+/** Workers inherit the main thread's flags, but refuse those that only make sense for --eval. */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+}
 
 /** Thrown when a worker throws, dies or misses its deadline; the pool is gone afterwards. */
 export class WorkerFault extends FatnnError {}
@@ -58,7 +64,7 @@ export class WorkerPool {
           port1.unref();
           ports.push(port1);
           const data: WorkerData = { index, control, errors, port: port2 };
-          const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [port2], name: `fatnn-bench worker ${index}` });
+          const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [port2], execArgv: workerExecArgv(), name: `fatnn-bench worker ${index}` });
           workers.push(worker);
           return new Promise<void>((resolve, reject) => {
             const onExit = (code: number) => reject(new FatnnError(`worker ${index} exited with code ${code} while starting`));
@@ -179,6 +185,8 @@ export async function getWorkerPool(threads: number): Promise<WorkerPool> {
   if (!started) {
     const entry = WorkerPool.start(size);
     pools.set(size, entry);
+    // The CLI runs its shutdown hooks at the end of a command and on Ctrl-C.
+    onShutdown(shutdownWorkerPools);
     entry.catch(() => pools.get(size) === entry && pools.delete(size));
     started = entry;
   }

@@ -1,0 +1,74 @@
+// Faults in pool workers: a throwing, exiting or hanging base kernel makes the GEMM fail with an
+// error naming the kernel and shape, tears the pool down, and never hangs the process.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, it } from 'node:test';
+import { FAULT_SOURCE, FAULTY_KERNELS, type Fault } from '../src/backends/workers/fault-injection.js';
+import { shutdownWorkerPools, workerPools, workerVariant } from '../src/backends/workers/index.js';
+import { randomOperands } from '../src/precisions.js';
+import { firstMismatch, referenceGemm } from '../src/reference.js';
+import { createKernel } from '../src/registry.js';
+import type { Kernel } from '../src/types.js';
+
+after(() => shutdownWorkerPools());
+
+const SHAPE = { M: 8, N: 64, K: 100 };
+const HANG_TIMEOUT_MS = 500;
+
+async function faultyKernel(fault: Fault): Promise<Kernel> {
+  const base = FAULTY_KERNELS.find((k) => k.id === `fatnn/js-faulty-${fault}`)!;
+  const decl = workerVariant(base, { source: FAULT_SOURCE, minTimeoutMs: HANG_TIMEOUT_MS });
+  const kernel = await decl.create(SHAPE, { threads: 2 });
+  const { w, x } = randomOperands('fatnn', SHAPE, 1);
+  kernel.setWeights(w);
+  kernel.setActivations(x);
+  return kernel;
+}
+
+const EXPECTED: Record<Fault, RegExp> = {
+  throw: /fatnn\/workers-js-faulty-throw on 8x64x100 \(2 threads\): GEMM failed: worker 1 threw Error: injected fault; the worker pool was shut down/,
+  exit: /fatnn\/workers-js-faulty-exit on 8x64x100 \(2 threads\): GEMM failed: worker 1 exited with code 3; the worker pool was shut down/,
+  hang: /fatnn\/workers-js-faulty-hang on 8x64x100 \(2 threads\): GEMM failed: no answer from 1 of 2 workers after 500 ms; the worker pool was shut down/,
+};
+
+for (const fault of ['throw', 'exit', 'hang'] as const) {
+  it(`fails the GEMM clearly and replaces the pool when a worker's kernel ${fault === 'throw' ? 'throws' : fault === 'exit' ? 'exits' : 'hangs'}`, async () => {
+    const kernel = await faultyKernel(fault);
+    const pool = (await workerPools()).find((p) => p.size === 2)!;
+    assert.throws(() => kernel.run(), EXPECTED[fault]);
+    assert.equal(pool.alive, false);
+    assert.throws(() => kernel.run(), /worker pool is gone/);
+    await kernel.dispose();
+
+    // Other kernels carry on with a fresh pool.
+    const ok = await createKernel('fatnn/workers-js', SHAPE, { threads: 2 });
+    const { w, x } = randomOperands('fatnn', SHAPE, 2);
+    ok.setWeights(w);
+    ok.setActivations(x);
+    await ok.run();
+    assert.equal(firstMismatch(referenceGemm('fatnn', SHAPE, w, x), ok.result()), -1);
+    const fresh = (await workerPools()).find((p) => p.size === 2)!;
+    assert.notDeepEqual(fresh.threadIds, pool.threadIds);
+    await ok.dispose();
+  });
+}
+
+it('lets the process exit after a worker hung and was terminated', () => {
+  const faults = new URL('../src/backends/workers/fault-injection.js', import.meta.url).href;
+  const workers = new URL('../src/backends/workers/index.js', import.meta.url).href;
+  const script = `
+    import { FAULT_SOURCE, FAULTY_KERNELS } from ${JSON.stringify(faults)};
+    import { workerVariant } from ${JSON.stringify(workers)};
+    const decl = workerVariant(FAULTY_KERNELS[2], { source: FAULT_SOURCE, minTimeoutMs: 300 });
+    const k = await decl.create({ M: 2, N: 8, K: 9 }, { threads: 2 });
+    k.setWeights(new Int8Array(18));
+    k.setActivations(new Int8Array(72));
+    try { k.run(); } catch (err) { console.log(err.name); }
+  `;
+  // The timeout only guards the test suite against the hang this test is about.
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.signal, null, 'the process had to be killed');
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'FatnnError');
+});
