@@ -2,11 +2,13 @@
 // (2: usage, 1: failure, 130: interrupted). Commands live in commands/.
 
 import { Command, CommanderError, Option } from 'commander';
+import { compareCommand, type CompareCommandOptions } from './commands/compare.js';
 import { listCommand } from './commands/list.js';
 import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
 import { runCommand, type RunOptions } from './commands/run.js';
 import { verifyCommand, type VerifyOptions } from './commands/verify.js';
 import { FatnnError, UsageError } from './errors.js';
+import { collectExpectation } from './gates/expect.js';
 import { runShutdownHooks } from './lifecycle.js';
 import { toolInfo } from './version.js';
 
@@ -72,7 +74,20 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--no-packing', 'skip the "with activation packing" measurement')
     .option('--json', 'print the results JSON on stdout instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
+    .option('--expect <ratio>', 'gate on a speedup ratio within the run, e.g. "fatnn/ternary2b>=1.8" (repeatable; exit 1 if unmet)', collectExpectation)
     .action(exits((opts: RunOptions) => runCommand(opts, signal)));
+
+  program
+    .command('compare')
+    .description('compare results files side by side (hosts or runs), detect significant changes vs the first file, gate CI')
+    .argument('<files...>', 'results JSON files; the first is the reference for changes')
+    .option('-f, --format <format>', 'console, md or csv', 'console')
+    .option('--baseline <precision>', "precision each run's speedups are computed against (default: the first file's)")
+    .option('--threshold <pct>', 'median changes smaller than this are reported as "no change"', '2%')
+    .option('--alpha <p>', 'significance level of the Mann-Whitney U test', '0.05')
+    .option('--fail-on-regression <pct>', 'exit 1 when any significant slowdown vs the first file exceeds this, e.g. 5%')
+    .option('--expect <ratio>', 'gate on a speedup ratio within each run, e.g. "fatnn/ternary2b>=1.8" (repeatable)', collectExpectation)
+    .action(exits((files: string[], opts: CompareCommandOptions) => compareCommand(files, opts)));
 
   return program;
 }

@@ -3,6 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { UsageError } from '../errors.js';
+import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { hostFingerprint } from '../host.js';
 import { isPrecision } from '../precisions.js';
 import { renderConsole, wantsColor } from '../report/console.js';
@@ -26,6 +27,8 @@ export interface RunOptions extends FilterOptions {
   packing: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** Ratio gates (`--expect`), parsed when the arguments were. */
+  expect?: Expectation[];
 }
 
 export function layersFromOptions(opts: { preset?: string; shape?: string[] }): { preset: string | null; layers: Layer[] } {
@@ -113,5 +116,5 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     process.stderr.write(`fatnn-bench: ${wrong.length} measurement(s) returned wrong results: ${[...new Set(wrong.map((m) => m.kernel))].join(', ')}\n`);
     return 1;
   }
-  return 0;
+  return checkExpectations(final, opts.expect ?? [], (line) => process.stderr.write(`fatnn-bench: ${line}\n`));
 }

@@ -1,0 +1,103 @@
+// `fatnn-bench compare A.json B.json [...]`: runs side by side, change detection against the
+// first file, and the CI gates (--fail-on-regression, --expect). Exit 0 ok, 1 a gate failed,
+// 2 bad input (unreadable or incompatible file, nothing in common, unparsable threshold).
+
+import { appendFile } from 'node:fs/promises';
+import { compareRuns, labelsFor } from '../compare/comparison.js';
+import { COMPARE_FORMATS, renderComparison, type CompareFormat } from '../compare/render.js';
+import type { LabelledRun } from '../compare/warnings.js';
+import { FatnnError, UsageError } from '../errors.js';
+import { checkExpectations, type Expectation } from '../gates/expect.js';
+import { parsePercent, formatPercent } from '../gates/percent.js';
+import { describeRegression, findRegressions } from '../gates/regression.js';
+import { isPrecision } from '../precisions.js';
+import { wantsColor } from '../report/console.js';
+import { readResultsFile } from '../results/io.js';
+import type { Precision } from '../types.js';
+
+export interface CompareCommandOptions {
+  format: string;
+  baseline?: string;
+  threshold: string;
+  alpha: string;
+  failOnRegression?: string;
+  expect?: Expectation[];
+}
+
+function parseFormat(text: string): CompareFormat {
+  if (!(COMPARE_FORMATS as readonly string[]).includes(text)) throw new UsageError(`--format must be one of ${COMPARE_FORMATS.join(', ')}, got "${text}"`);
+  return text as CompareFormat;
+}
+
+function parseAlpha(text: string): number {
+  const v = Number(text);
+  if (!/^\s*(0?\.\d+)\s*$/.test(text) || !(v > 0 && v < 1)) throw new UsageError(`--alpha must be a significance level between 0 and 1 such as 0.05, got "${text}"`);
+  return v;
+}
+
+function parseCompareBaseline(text: string | undefined): Precision | undefined {
+  if (text === undefined) return undefined;
+  if (!isPrecision(text)) throw new UsageError(`--baseline must be a precision (fp32, int8, bit2, ternary2b, fatnn, binary), got "${text}"`);
+  return text;
+}
+
+/** An input file that cannot be compared is a usage problem (exit 2), not a failed run. */
+async function loadRuns(files: readonly string[]): Promise<LabelledRun[]> {
+  const labels = labelsFor(files);
+  return Promise.all(
+    files.map(async (file, i) => {
+      try {
+        return { label: labels[i]!, results: await readResultsFile(file) };
+      } catch (err) {
+        if (err instanceof FatnnError) throw new UsageError(err.message);
+        throw err;
+      }
+    }),
+  );
+}
+
+export async function compareCommand(files: string[], opts: CompareCommandOptions): Promise<number> {
+  // Every option is checked before any file is read, so a typo fails fast and alone.
+  const format = parseFormat(opts.format);
+  const noise = parsePercent('--threshold', opts.threshold);
+  const alpha = parseAlpha(opts.alpha);
+  const failAbove = opts.failOnRegression === undefined ? undefined : parsePercent('--fail-on-regression', opts.failOnRegression);
+  const baseline = parseCompareBaseline(opts.baseline);
+  if (files.length < 2) throw new UsageError('compare needs at least two results files');
+
+  const runs = await loadRuns(files);
+  const comparison = compareRuns(runs, { noise, alpha, ...(baseline && { baseline }) });
+  const stderr = (line: string) => process.stderr.write(`fatnn-bench: ${line}\n`);
+
+  process.stdout.write(renderComparison(comparison, format, { color: format === 'console' && wantsColor(process.stdout) }));
+  // Markdown carries its warnings inside the document; the other formats keep stdout clean.
+  if (format !== 'md') for (const w of comparison.warnings) stderr(`warning: ${w}`);
+
+  const gateLines: string[] = [];
+  let code = 0;
+  if (failAbove !== undefined) {
+    const regressions = findRegressions(comparison, failAbove);
+    if (regressions.length > 0) {
+      code = 1;
+      gateLines.push(`${regressions.length} significant slowdown(s) above ${formatPercent(failAbove)}:`, ...regressions.map((r) => `  ${describeRegression(r)}`));
+    } else {
+      gateLines.push(`no significant slowdown above ${formatPercent(failAbove)}`);
+    }
+  }
+  for (const run of runs) {
+    if (checkExpectations(run.results, opts.expect ?? [], (line) => gateLines.push(line), run.label) !== 0) code = 1;
+  }
+  for (const line of gateLines) stderr(line);
+
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary) {
+    const gates = gateLines.length > 0 ? `\n**Gates** (${code === 0 ? 'passed' : 'FAILED'})\n\n\`\`\`\n${gateLines.join('\n')}\n\`\`\`\n` : '';
+    const markdown = renderComparison(comparison, 'md');
+    try {
+      await appendFile(summary, `${markdown}${gates}\n`);
+    } catch (err) {
+      stderr(`warning: cannot append to GITHUB_STEP_SUMMARY (${summary}): ${(err as Error).message}`);
+    }
+  }
+  return code;
+}

@@ -1,0 +1,162 @@
+// Renderers of a comparison: console table, Markdown (also the GitHub step summary) and CSV.
+// All three lay out the same columns from the one Comparison model.
+
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import { formatMs } from '../report/console.js';
+import { formatPercent, formatSignedPercent } from '../gates/percent.js';
+import { shapeLabel } from '../shapes.js';
+import type { Change } from './change.js';
+import type { Cell, Comparison } from './comparison.js';
+import { hostLabel } from './warnings.js';
+
+export const COMPARE_FORMATS = ['console', 'md', 'csv'] as const;
+export type CompareFormat = (typeof COMPARE_FORMATS)[number];
+
+interface Column {
+  readonly head: string;
+  readonly align: 'left' | 'right';
+}
+
+/** A rendered cell: plain text plus how to colour it on a terminal. */
+interface Text {
+  readonly text: string;
+  readonly tone?: 'good' | 'bad';
+}
+
+function columns(c: Comparison): Column[] {
+  const cols: Column[] = [
+    { head: 'layer', align: 'left' },
+    { head: 'MxNxK', align: 'left' },
+    { head: 'kernel', align: 'left' },
+  ];
+  for (const r of c.runs) cols.push({ head: `${r.label} ms`, align: 'right' }, { head: `${r.label} vs ${c.options.baseline}`, align: 'right' });
+  for (const r of c.runs.slice(1)) cols.push({ head: `${r.label} vs ${c.runs[0]!.label}`, align: 'right' });
+  return cols;
+}
+
+function msText(cell: Cell | undefined): Text {
+  if (!cell) return { text: '-' };
+  if (cell.error) return { text: cell.error, tone: 'bad' };
+  return { text: cell.medianMs === undefined ? '-' : formatMs(cell.medianMs) };
+}
+
+function speedupText(value: number | undefined): Text {
+  return { text: value === undefined ? '-' : `${value.toFixed(2)}x` };
+}
+
+/** `+12.3% slower (p=0.001)`; noise keeps its number so readers see how small it was. */
+function changeText(change: Change | undefined): Text {
+  if (!change) return { text: '-' };
+  const p = change.pValue === undefined ? '' : ` (p=${change.pValue < 0.001 ? '<0.001' : change.pValue.toFixed(3)})`;
+  const tone = change.verdict === 'slower' ? 'bad' : change.verdict === 'faster' ? 'good' : undefined;
+  return { text: `${formatSignedPercent(change.relative)} ${change.verdict}${p}`, tone };
+}
+
+function bodyRows(c: Comparison): Text[][] {
+  const rows = c.rows.map((row) => [
+    { text: row.layer.name },
+    { text: shapeLabel(row.layer) },
+    { text: row.kernel },
+    ...row.cells.flatMap((cell) => [msText(cell), speedupText(cell?.speedup)]),
+    ...row.changes.slice(1).map(changeText),
+  ]);
+  const geo = c.geomean.map((g) => [
+    { text: 'geometric mean' },
+    { text: `${c.layers.length} layer${c.layers.length === 1 ? '' : 's'}` },
+    { text: g.kernel },
+    ...g.speedups.flatMap((s) => [{ text: '' }, speedupText(s)]),
+    ...g.timeRatios.slice(1).map((t) => ({ text: t === undefined ? '-' : `${formatSignedPercent(t - 1)} time` })),
+  ]);
+  return [...rows, ...geo];
+}
+
+function runLines(c: Comparison): string[] {
+  return c.runs.map((r) => {
+    const res = r.results;
+    return `${r.label}: ${hostLabel(res)}, Node ${res.host.node}, fatnn-bench ${res.tool.version}, threads ${res.config.threads}, ${res.startedAt}`;
+  });
+}
+
+function renderConsoleTable(c: Comparison, color: boolean): string {
+  const chalk: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
+  const cols = columns(c);
+  const table = new Table({ head: cols.map((x) => x.head), colAligns: cols.map((x) => x.align), style: { head: color ? ['cyan'] : [], border: [] } });
+  for (const row of bodyRows(c)) table.push(row.map((t) => (t.tone === 'bad' ? chalk.red(t.text) : t.tone === 'good' ? chalk.green(t.text) : t.text)));
+  const legend = runLines(c).join('\n');
+  return `${legend}\n${table.toString()}\n${changeLegend(c)}`;
+}
+
+function changeLegend(c: Comparison): string {
+  const { alpha, noise } = c.options;
+  return `Speedups are vs ${c.options.baseline} in the same run and backend. Changes are of the median GEMM time vs ${c.runs[0]!.label}; "no change" means below ${formatPercent(noise)} or not significant (two-sided Mann-Whitney U, p >= ${alpha}).`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+function renderMarkdown(c: Comparison): string {
+  const cols = columns(c);
+  const line = (cells: string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+  const out = [
+    '### fatnn-bench comparison',
+    '',
+    ...runLines(c).map((l) => `- ${escapeMarkdown(l)}`),
+    '',
+    line(cols.map((x) => x.head)),
+    `|${cols.map((x) => (x.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`,
+    ...bodyRows(c).map((row) => line(row.map((t) => (t.tone === 'bad' && t.text.includes('slower') ? `**${t.text}**` : t.text)))),
+    '',
+    changeLegend(c),
+  ];
+  if (c.warnings.length > 0) out.push('', '**Warnings**', '', ...c.warnings.map((w) => `- ${escapeMarkdown(w)}`));
+  return `${out.join('\n')}\n`;
+}
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** CSV keeps raw numbers (no units, no rounding) in separate columns, for spreadsheets. */
+function renderCsv(c: Comparison): string {
+  const head = ['layer', 'M', 'N', 'K', 'kernel'];
+  for (const r of c.runs) head.push(`${r.label}_median_ms`, `${r.label}_speedup_vs_${c.options.baseline}`);
+  for (const r of c.runs.slice(1)) head.push(`${r.label}_change`, `${r.label}_p_value`, `${r.label}_verdict`);
+  const num = (v: number | undefined) => (v === undefined ? '' : String(v));
+  const lines = [head];
+  for (const row of c.rows) {
+    lines.push([
+      row.layer.name,
+      String(row.layer.M),
+      String(row.layer.N),
+      String(row.layer.K),
+      row.kernel,
+      ...row.cells.flatMap((cell) => [num(cell?.medianMs), num(cell?.speedup)]),
+      ...row.changes.slice(1).flatMap((ch) => [num(ch?.relative), num(ch?.pValue), ch?.verdict ?? '']),
+    ]);
+  }
+  for (const g of c.geomean) {
+    lines.push([
+      'geometric mean',
+      '',
+      '',
+      '',
+      g.kernel,
+      ...g.speedups.flatMap((s) => ['', num(s)]),
+      ...g.timeRatios.slice(1).flatMap((t) => [num(t === undefined ? undefined : t - 1), '', '']),
+    ]);
+  }
+  return `${lines.map((l) => l.map(csvField).join(',')).join('\n')}\n`;
+}
+
+export function renderComparison(c: Comparison, format: CompareFormat, options: { color: boolean } = { color: false }): string {
+  switch (format) {
+    case 'console':
+      return `${renderConsoleTable(c, options.color)}\n`;
+    case 'md':
+      return renderMarkdown(c);
+    case 'csv':
+      return renderCsv(c);
+  }
+}

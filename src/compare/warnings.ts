@@ -1,0 +1,65 @@
+// Every warning `compare` can give, each with what to do about it. Warnings never fail the
+// command: runs that differ in context can still be read side by side, with care.
+
+import type { ResultsFile } from '../results/schema.js';
+
+export interface LabelledRun {
+  /** Short name used in column headers (the file name without `.json`). */
+  readonly label: string;
+  readonly results: ResultsFile;
+}
+
+function listing<T>(runs: readonly LabelledRun[], value: (r: ResultsFile) => T): string {
+  return runs.map((r) => `${r.label}: ${String(value(r.results))}`).join(', ');
+}
+
+function differs<T>(runs: readonly LabelledRun[], value: (r: ResultsFile) => T): boolean {
+  return new Set(runs.map((r) => JSON.stringify(value(r.results)))).size > 1;
+}
+
+/** Identifies a machine well enough to tell "same setup" from "another host". */
+export function hostKey(results: ResultsFile): string {
+  const h = results.host;
+  return [h.cpu.brand, h.arch, h.cpu.cores, h.memoryBytes, h.os.platform].join('|');
+}
+
+export function hostLabel(results: ResultsFile): string {
+  const h = results.host;
+  return `${h.cpu.brand} (${h.arch}, ${h.cpu.cores} cores)`;
+}
+
+/** Warnings about the runs as a whole: versions, threads, hosts, completeness. */
+export function contextWarnings(runs: readonly LabelledRun[]): string[] {
+  const warnings: string[] = [];
+  if (differs(runs, (r) => r.tool.version)) {
+    warnings.push(`runs come from different fatnn-bench versions (${listing(runs, (r) => r.tool.version)}); kernels may have changed between versions, so read differences as tool + host changes`);
+  }
+  if (differs(runs, (r) => r.config.threads)) {
+    warnings.push(`worker thread counts differ (${listing(runs, (r) => r.config.threads)}); workers kernels are not comparable across these runs, rerun with the same --threads`);
+  }
+  if (differs(runs, (r) => r.config.timeMs) || differs(runs, (r) => r.config.minSamples)) {
+    warnings.push(`time budgets differ (${listing(runs, (r) => `${r.config.timeMs}ms/${r.config.minSamples} samples`)}); significance depends on the sample counts, use the same --time and --min-samples`);
+  }
+  if (differs(runs, (r) => `${r.host.node} ${r.host.v8}`)) {
+    warnings.push(`Node.js versions differ (${listing(runs, (r) => r.host.node)}); JIT changes alone can move js and wasm timings`);
+  }
+  for (const r of runs) {
+    if (!r.results.complete) warnings.push(`${r.label} is an interrupted run: only the layers it finished are compared`);
+  }
+  if (runs.length >= 2 && differs(runs, hostKey)) {
+    warnings.push(`runs come from different hosts (${listing(runs, hostLabel)}); time changes reflect the machines, so compare the speedup columns`);
+  }
+  return warnings;
+}
+
+export function droppedLayersWarning(dropped: readonly { label: string; layers: readonly string[] }[]): string[] {
+  return dropped
+    .filter((d) => d.layers.length > 0)
+    .map((d) => `layer shapes measured only by some runs were left out (${d.label}: ${d.layers.join(', ')}); run every host with the same --preset or --shape list`);
+}
+
+export function partialKernelsWarning(kernels: readonly { kernel: string; missingFrom: readonly string[] }[]): string[] {
+  if (kernels.length === 0) return [];
+  const text = kernels.map((k) => `${k.kernel} (not in ${k.missingFrom.join(', ')})`).join(', ');
+  return [`some kernels were not measured by every run: ${text}; they were unavailable or filtered out there (see "skipped" in each file)`];
+}
