@@ -1,68 +1,115 @@
-// Console rendering of a results file: one table, a block of rows per layer.
+// Console rendering: a per-layer table and a whole-network table, coloured for better/worse
+// on a TTY and plain (no ANSI codes at all) otherwise or with NO_COLOR.
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { ResultsFile } from '../results/schema.js';
-import { relativeSpread, NOISY_SPREAD } from '../results/stats.js';
-import { expectedSpeedup, gmacPerSecond, speedupVs } from '../results/speedups.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, speedupTone, NOISY_NOTE, MODEL_NOTE } from './format.js';
+import { buildReportModel, reportBaselines, type ReportModel, type Speedup } from './model.js';
+
+export { formatMs } from './format.js';
 
 export interface ConsoleOptions {
   /** Colour: on for a TTY unless NO_COLOR is set. */
   readonly color: boolean;
+  /** Re-render against another baseline than the run's. */
+  readonly baseline?: Precision;
 }
 
 export function wantsColor(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
 }
 
-export function formatMs(ms: number): string {
-  if (ms >= 100) return ms.toFixed(1);
-  if (ms >= 1) return ms.toFixed(3);
-  return ms.toFixed(4);
-}
-
-function formatSpeedup(value: number | undefined, chalk: ChalkInstance): string {
-  if (value === undefined) return '-';
-  const text = `${value.toFixed(2)}x`;
-  if (value > 1.05) return chalk.green(text);
-  if (value < 0.95) return chalk.red(text);
-  return text;
-}
-
 /** The speedup columns: the configured baseline and, when different, ternary2b (the FATNN claim). */
 export function speedupBaselines(results: ResultsFile): Precision[] {
-  const b = results.config.baseline;
-  return b === 'ternary2b' ? ['ternary2b'] : [b, 'ternary2b'];
+  return reportBaselines(results.config.baseline);
+}
+
+function colourSpeedup(s: Speedup | number | undefined, chalk: ChalkInstance): string {
+  const value = typeof s === 'number' ? s : s?.value;
+  const text = formatSpeedupValue(value);
+  const tone = speedupTone(value);
+  return tone === 'better' ? chalk.green(text) : tone === 'worse' ? chalk.red(text) : text;
+}
+
+function layerTable(model: ReportModel, chalk: ChalkInstance, color: boolean): string {
+  const { baselines } = model;
+  const packing = model.views.includes('withPacking');
+  const head = ['layer', 'MxNxK', 'x', 'kernel', 'median ms', 'IQR', '±rme', 'n', 'GMAC/s', ...baselines.map((b) => `vs ${b}`), `model vs ${baselines[0]}`];
+  if (packing) head.push('+pack ms', `+pack vs ${baselines[0]}`);
+  const table = new Table({
+    head,
+    style: { head: color ? ['cyan'] : [], border: [], compact: true },
+    colAligns: head.map((_, i) => (i < 4 ? 'left' : 'right')),
+  });
+  let previous: string | undefined;
+  for (const row of model.rows) {
+    const { layer, measurement: m } = row;
+    const first = previous !== layer.name;
+    previous = layer.name;
+    const base = first ? [layer.name, shapeLabel(layer), String(layer.count), m.kernel] : ['', '', '', m.kernel];
+    const g = row.views.gemm;
+    if (!g) {
+      const label = m.verification === 'failed' ? 'WRONG RESULT' : 'error';
+      table.push([...base, { colSpan: head.length - 4, content: chalk.red(`${label}: ${m.error ?? 'no timings'}`) }]);
+      continue;
+    }
+    const spread = formatPercent(g.spread);
+    const p = row.views.withPacking;
+    table.push([
+      ...base,
+      formatMs(g.stats.medianMs),
+      g.noisy ? chalk.yellow(`${spread} noisy`) : spread,
+      `${g.stats.rmePercent.toFixed(1)}%`,
+      String(g.stats.samples),
+      formatGmacs(g.gmacs),
+      ...baselines.map((b) => colourSpeedup(g.speedups[b], chalk)),
+      formatSpeedupValue(row.model[baselines[0]!]),
+      ...(packing ? [p ? `${formatMs(p.stats.medianMs)}${p.noisy ? chalk.yellow(' ~') : ''}` : '-', colourSpeedup(p?.speedups[baselines[0]!], chalk)] : []),
+    ]);
+  }
+  return table.toString();
+}
+
+function networkTable(model: ReportModel, chalk: ChalkInstance, color: boolean): string {
+  const b0 = model.baselines[0]!;
+  const packing = model.views.includes('withPacking');
+  const head = ['kernel', 'total ms', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `geomean vs ${b0}`, `model vs ${b0}`];
+  if (packing) head.push('+pack total ms', `+pack vs ${b0}`);
+  const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: [], compact: true }, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
+  for (const n of model.network) {
+    const g = n.views.gemm;
+    const p = n.views.withPacking;
+    table.push([
+      n.kernel,
+      g ? formatMs(g.totalMs) : '-',
+      g ? formatGmacs(g.gmacs) : '-',
+      ...model.baselines.map((b) => colourSpeedup(g?.speedups[b], chalk)),
+      colourSpeedup(g?.geomean[b0], chalk),
+      formatSpeedupValue(n.model[b0]),
+      ...(packing ? [p ? formatMs(p.totalMs) : '-', colourSpeedup(p?.speedups[b0], chalk)] : []),
+    ]);
+  }
+  return table.toString();
 }
 
 export function renderConsole(results: ResultsFile, options: ConsoleOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const baselines = speedupBaselines(results);
-  const table = new Table({
-    head: ['layer', 'MxNxK', 'kernel', 'median ms', 'IQR', 'GMAC/s', ...baselines.map((b) => `vs ${b}`), `model vs ${baselines[0]}`],
-    style: { head: options.color ? ['cyan'] : [], border: [] },
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', ...baselines.map(() => 'right' as const), 'right'],
-  });
-  for (const layer of results.layers) {
-    for (const m of layer.measurements) {
-      const base = [layer.name, shapeLabel(layer), m.kernel];
-      if (!m.gemm) {
-        table.push([...base, { colSpan: 4 + baselines.length, content: chalk.red(`${m.verification === 'failed' ? 'WRONG' : 'error'}: ${m.error ?? 'no data'}`) }]);
-        continue;
-      }
-      const spread = relativeSpread(m.gemm);
-      const spreadText = `${(spread * 100).toFixed(1)}%`;
-      table.push([
-        ...base,
-        formatMs(m.gemm.medianMs),
-        spread > NOISY_SPREAD ? chalk.yellow(`${spreadText} noisy`) : spreadText,
-        gmacPerSecond(layer, m.gemm.medianMs).toFixed(2),
-        ...baselines.map((b) => formatSpeedup(speedupVs(layer, m, b), chalk)),
-        `${expectedSpeedup(m, baselines[0]!).toFixed(2)}x`,
-      ]);
-    }
+  const model = buildReportModel(results, options.baseline);
+  const host = hostFacts(results.host, results.config.threads);
+  const lines = [
+    chalk.bold(`fatnn-bench ${results.tool.version} on ${host[0]![1]}, ${results.host.arch}, Node ${results.host.node}${results.complete ? '' : chalk.yellow(` - INCOMPLETE: ${results.layers.length} layer(s) measured`)}`),
+    layerTable(model, chalk, options.color),
+  ];
+  if (results.layers.length > 0) {
+    const weighted = results.layers.length > 1 || results.layers.some((l) => l.count > 1);
+    lines.push(chalk.bold(`Whole network (${weighted ? 'multiplicity-weighted sum of layer medians' : 'one layer'}), GEMM only`), networkTable(model, chalk, options.color));
   }
-  return table.toString();
+  const notes = [`speedup = baseline median / median, same backend; ${MODEL_NOTE}`];
+  if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s) (${NOISY_NOTE}; "~" marks noisy +pack times)`);
+  if (results.skipped.length > 0) notes.push(`skipped: ${results.skipped.map((s) => `${s.kernel} (${s.reason})`).join('; ')}`);
+  lines.push(...notes.map((n) => chalk.dim(n)));
+  return lines.join('\n');
 }

@@ -48,6 +48,14 @@ export interface RunConfig {
   readonly warmupMs: number;
   readonly seed: number;
   readonly baseline: Precision;
+  /** Interleaved rounds per layer (absent in files from before it was recorded). */
+  readonly rounds?: number;
+  /** Whether the "with activation packing" view was measured. */
+  readonly withPacking?: boolean;
+  /** The `--layers` file the layer list came from, when it came from one. */
+  readonly layersFile?: string;
+  /** Layers the run set out to measure; `layers.length` is smaller when interrupted. */
+  readonly plannedLayers?: number;
 }
 
 /** Timing statistics of one measurement, in milliseconds per GEMM. */

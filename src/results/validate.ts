@@ -90,6 +90,10 @@ function checkConfig(v: Json, path: string): void {
   num(c.warmupMs, `${path}.warmupMs`, { min: 0 });
   num(c.seed, `${path}.seed`, { min: 0, integer: true });
   oneOf(c.baseline, `${path}.baseline`, PRECISIONS);
+  if (c.rounds !== undefined) num(c.rounds, `${path}.rounds`, { min: 1, integer: true });
+  if (c.withPacking !== undefined) bool(c.withPacking, `${path}.withPacking`);
+  if (c.layersFile !== undefined) str(c.layersFile, `${path}.layersFile`);
+  if (c.plannedLayers !== undefined) num(c.plannedLayers, `${path}.plannedLayers`, { min: 0, integer: true });
 }
 
 function checkStats(v: Json, path: string): void {

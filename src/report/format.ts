@@ -1,0 +1,75 @@
+// Formatting shared by every renderer (and by `compare`): numbers, the host fingerprint and
+// run description lines, table cell escaping. One place, so all formats print the same digits.
+
+import type { HostFingerprint, ResultsFile } from '../results/schema.js';
+import { NOISY_SPREAD } from '../results/stats.js';
+
+/** Milliseconds with at least 4 significant digits, so ratios of printed times stay accurate. */
+export function formatMs(ms: number): string {
+  if (ms >= 100) return ms.toFixed(1);
+  if (ms >= 1) return ms.toFixed(3);
+  return ms.toPrecision(4);
+}
+
+export function formatSpeedupValue(value: number | undefined): string {
+  return value === undefined ? '-' : `${value.toFixed(2)}x`;
+}
+
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+export function formatGmacs(gmacs: number): string {
+  return gmacs >= 100 ? gmacs.toFixed(1) : gmacs.toFixed(2);
+}
+
+/** Better/worse classification used for colour: a 5% dead band avoids colouring noise. */
+export function speedupTone(value: number | undefined): 'better' | 'worse' | 'same' {
+  if (value === undefined) return 'same';
+  if (value > 1.05) return 'better';
+  if (value < 0.95) return 'worse';
+  return 'same';
+}
+
+export function formatBytes(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+/** Host fingerprint as label/value pairs, in the order every report prints them. */
+export function hostFacts(host: HostFingerprint, threads: number): [string, string][] {
+  return [
+    ['CPU', `${host.cpu.brand} (${host.cpu.cores} logical / ${host.cpu.physicalCores} physical cores${host.cpu.speedGHz ? `, ${host.cpu.speedGHz} GHz` : ''})`],
+    ['Architecture', host.arch],
+    ['CPU flags', host.cpu.flags.length > 0 ? host.cpu.flags.join(' ') : '(none of the relevant ones)'],
+    ['Memory', formatBytes(host.memoryBytes)],
+    ['OS', `${host.os.distro} ${host.os.release} (${host.os.platform}, kernel ${host.os.kernel})`],
+    ['Node / V8', `${host.node} / ${host.v8}`],
+    ['WebAssembly SIMD', host.wasmSimd ? 'yes' : 'no'],
+    ['Worker threads used', threads > 0 ? String(threads) : 'none (no workers kernels selected)'],
+  ];
+}
+
+/** How the run was made: tool, dates, completeness, layers, timing settings. */
+export function runFacts(results: ResultsFile): [string, string][] {
+  const c = results.config;
+  const planned = c.plannedLayers;
+  const status = results.complete
+    ? 'complete'
+    : `INCOMPLETE (interrupted or still running): ${results.layers.length}${planned !== undefined ? ` of ${planned}` : ''} layers measured`;
+  return [
+    ['Tool', `${results.tool.name} ${results.tool.version} (results schema v${results.schemaVersion})`],
+    ['Started', results.startedAt],
+    ['Finished', results.finishedAt ?? '-'],
+    ['Status', status],
+    ['Layers', c.layersFile ? `from ${c.layersFile}` : c.preset ? `preset ${c.preset}` : 'custom shapes'],
+    [
+      'Timing',
+      `${c.timeMs} ms budget and >= ${c.minSamples} samples per measurement, ${c.warmupMs} ms warm-up${c.rounds ? `, ${c.rounds} interleaved rounds` : ''}, seed ${c.seed}`,
+    ],
+    ['Baseline', `${c.baseline} (same backend)`],
+  ];
+}
+
+export const NOISY_NOTE = `"noisy": interquartile range above ${Math.round(NOISY_SPREAD * 100)}% of the median; treat that speedup with care`;
+
+export const MODEL_NOTE = 'model: speedup expected from the op-count model (bitwise + popcount ops per 128 logical elements, DESIGN.md)';

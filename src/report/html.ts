@@ -1,0 +1,166 @@
+// A self-contained HTML page (inline CSS and SVG, no scripts or external requests): the same
+// tables as the Markdown report plus one speedup chart per kernel variant.
+
+import type { ResultsFile } from '../results/schema.js';
+import { shapeLabel } from '../shapes.js';
+import type { Precision } from '../types.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, runFacts, speedupTone, MODEL_NOTE, NOISY_NOTE } from './format.js';
+import { reportTitle } from './markdown.js';
+import { buildReportModel, VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
+import { escapeXml as esc, speedupChartSvg } from './svg.js';
+
+type Cell = string | { html: string; cls?: string };
+
+function table(head: readonly string[], rows: readonly (readonly Cell[])[], cls = ''): string {
+  const td = (c: Cell) => (typeof c === 'string' ? `<td>${esc(c)}</td>` : `<td${c.cls ? ` class="${c.cls}"` : ''}>${c.html}</td>`);
+  return [
+    `<table${cls ? ` class="${cls}"` : ''}>`,
+    `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`,
+    '<tbody>',
+    ...rows.map((r) => `<tr>${r.map(td).join('')}</tr>`),
+    '</tbody></table>',
+  ].join('\n');
+}
+
+function speedup(value: number | undefined, noisy = false): Cell {
+  const tone = speedupTone(value);
+  const cls = [tone === 'same' ? '' : tone, noisy ? 'noisy' : ''].filter(Boolean).join(' ');
+  return { html: `${esc(formatSpeedupValue(value))}${noisy ? '<span title="computed from a noisy median">~</span>' : ''}`, cls: cls || undefined };
+}
+
+const sp = (s: Speedup | undefined): Cell => speedup(s?.value, s?.noisy);
+const code = (t: string): Cell => ({ html: `<code>${esc(t)}</code>` });
+
+function facts(pairs: [string, string][]): string {
+  return `<table class="facts"><tbody>${pairs.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+function networkTable(model: ReportModel): string {
+  const b0 = model.baselines[0]!;
+  const packing = model.views.includes('withPacking');
+  const head = ['kernel', 'total ms', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `geomean vs ${b0}`, `model vs ${b0}`];
+  if (packing) head.push('+pack total ms', `+pack vs ${b0}`, `+pack geomean vs ${b0}`);
+  return table(
+    head,
+    model.network.map((n) => {
+      const g = n.views.gemm;
+      const p = n.views.withPacking;
+      return [
+        code(n.kernel),
+        g ? formatMs(g.totalMs) : '-',
+        g ? formatGmacs(g.gmacs) : '-',
+        ...model.baselines.map((b) => speedup(g?.speedups[b]?.value)),
+        speedup(g?.geomean[b0]),
+        formatSpeedupValue(n.model[b0]),
+        ...(packing ? [p ? formatMs(p.totalMs) : '-', speedup(p?.speedups[b0]?.value), speedup(p?.geomean[b0])] : []),
+      ];
+    }),
+  );
+}
+
+function matrices(model: ReportModel): string {
+  const b0 = model.baselines[0]!;
+  const out: string[] = [];
+  for (const view of model.views) {
+    out.push(`<h2>Speedup vs ${esc(b0)} per layer: ${esc(VIEW_LABELS[view])}</h2>`);
+    for (const mx of model.matrices[view]) {
+      out.push(`<h3>${esc(mx.variant)}</h3>`);
+      const chart = speedupChartSvg(mx, b0, `${mx.variant}: speedup vs ${b0}, ${VIEW_LABELS[view]}`);
+      if (chart) out.push(`<figure>${chart}</figure>`);
+      const rows: Cell[][] = mx.rows.map((r) => [r.layer.name, shapeLabel(r.layer), String(r.layer.count), ...r.cells.map(sp)]);
+      rows.push([{ html: '<b>geometric mean</b>' }, '', '', ...mx.geomean.map((g) => speedup(g))]);
+      rows.push([{ html: '<b>whole network</b>' }, '', '', ...mx.network.map((s) => speedup(s?.value))]);
+      rows.push([{ html: '<i>op-count model</i>' }, '', '', ...mx.model.map((m) => formatSpeedupValue(m))]);
+      out.push(table(['layer', 'MxNxK', 'count', ...mx.precisions], rows));
+      if (mx.borrowedBaselines.length > 0) out.push(`<p class="note">No ${esc(b0)} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `<code>${esc(k)}</code>`).join(', ')} (same backend).</p>`);
+    }
+  }
+  return out.join('\n');
+}
+
+function detailTable(model: ReportModel): string {
+  const b0 = model.baselines[0]!;
+  const packing = model.views.includes('withPacking');
+  const head = ['layer', 'MxNxK', 'kernel', 'median ms', 'p25-p75 ms', 'IQR', '±rme', 'n', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `model vs ${b0}`];
+  if (packing) head.push('+pack median ms', '+pack IQR', `+pack vs ${b0}`);
+  const rows = model.rows.map((row): Cell[] => {
+    const { layer, measurement: m } = row;
+    const g = row.views.gemm;
+    const base: Cell[] = [layer.name, shapeLabel(layer), code(m.kernel)];
+    if (!g) {
+      const label = m.verification === 'failed' ? 'WRONG RESULT' : 'error';
+      return [...base, { html: `<span class="worse">${esc(label)}: ${esc(m.error ?? 'no timings')}</span>` }, ...head.slice(4).map(() => '')];
+    }
+    const p = row.views.withPacking;
+    const iqr = (noisy: boolean, spread: number): Cell => ({ html: `${esc(formatPercent(spread))}${noisy ? ' noisy' : ''}`, cls: noisy ? 'noisy' : undefined });
+    return [
+      ...base,
+      formatMs(g.stats.medianMs),
+      `${formatMs(g.stats.p25Ms)}-${formatMs(g.stats.p75Ms)}`,
+      iqr(g.noisy, g.spread),
+      `${g.stats.rmePercent.toFixed(1)}%`,
+      String(g.stats.samples),
+      formatGmacs(g.gmacs),
+      ...model.baselines.map((b) => sp(g.speedups[b])),
+      formatSpeedupValue(row.model[b0]),
+      ...(packing ? [p ? formatMs(p.stats.medianMs) : '-', p ? iqr(p.noisy, p.spread) : '-', sp(p?.speedups[b0])] : []),
+    ];
+  });
+  return table(head, rows, 'detail');
+}
+
+const STYLE = `
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1400px; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th:first-child, td:first-child, table.detail td:nth-child(-n+3) { text-align: left; }
+table.facts th { text-align: left; background: #f4f4f4; }
+table.facts td { text-align: left; }
+thead th { background: #f0f0f0; position: sticky; top: 0; }
+td.better { color: #1a7f37; font-weight: 600; }
+td.worse, span.worse { color: #c62828; }
+td.noisy { background: #fff6d6; }
+.warning { background: #fff3cd; border: 1px solid #e0c36c; padding: 0.6em 1em; }
+.note { color: #555; font-size: 13px; }
+figure { margin: 0.5em 0; overflow-x: auto; }
+code { font-size: 12px; }
+`;
+
+export function renderHtml(results: ResultsFile, options: { baseline?: Precision } = {}): string {
+  const model = buildReportModel(results, options.baseline);
+  const b0 = model.baselines[0]!;
+  const title = reportTitle(results);
+  const notes: string[] = [];
+  if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s): ${NOISY_NOTE}. A "~" after a speedup marks one computed from a noisy median.`);
+  for (const f of model.failures) notes.push(`${f.kernel} on ${f.layer}: ${f.verification === 'failed' ? 'WRONG RESULT' : 'not timed'}: ${f.error}`);
+  for (const s of results.skipped) notes.push(`${s.kernel} skipped: ${s.reason}`);
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta name="generator" content="${esc(`${results.tool.name} ${results.tool.version}`)}">`,
+    `<title>${esc(title)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head><body>',
+    `<h1>${esc(title)}</h1>`,
+    results.complete
+      ? ''
+      : `<p class="warning"><b>Incomplete run</b>: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layers were measured before it stopped. Whole-network figures cover those layers only.</p>`,
+    '<h2>Host</h2>',
+    facts(hostFacts(results.host, results.config.threads)),
+    '<h2>Run</h2>',
+    facts(runFacts(results)),
+    '<h2>Whole network</h2>',
+    `<p class="note">Total time = sum over layers of (layer count x median time); speedup vs ${esc(b0)} = ratio of those totals within the same backend; geomean = geometric mean of the per-layer speedups.</p>`,
+    networkTable(model),
+    matrices(model),
+    '<h2>All measurements</h2>',
+    `<p class="note">Speedup = baseline median / median (same backend). ${esc(MODEL_NOTE)}.</p>`,
+    detailTable(model),
+    notes.length > 0 ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
+    '</body></html>',
+    '',
+  ]
+    .filter((s) => s !== '')
+    .join('\n');
+}

@@ -1,0 +1,121 @@
+// Markdown rendering, ready to paste into a README or pull request: host and run facts, the
+// whole-network table, per-variant speedup matrices (layers x precisions) for each cost view,
+// then every measurement with its spread.
+
+import type { ResultsFile } from '../results/schema.js';
+import { shapeLabel } from '../shapes.js';
+import type { Precision } from '../types.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, runFacts, MODEL_NOTE, NOISY_NOTE } from './format.js';
+import { buildReportModel, VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
+
+export function mdEscape(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function mdTable(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
+  const sep = head.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : '---'));
+  return [head, sep, ...rows].map((r) => `| ${r.map((c) => (r === sep ? c : mdEscape(c))).join(' | ')} |`).join('\n');
+}
+
+/** A speedup cell; "~" flags that one of the two medians it divides is noisy. */
+export function speedupCell(s: Speedup | undefined): string {
+  return s ? `${formatSpeedupValue(s.value)}${s.noisy ? '~' : ''}` : '-';
+}
+
+export function reportTitle(results: ResultsFile): string {
+  const what = results.config.layersFile ? 'custom layers' : results.config.preset ? results.config.preset : 'custom shapes';
+  return `fatnn-bench results: ${what} on ${results.host.cpu.brand}`;
+}
+
+function networkSection(model: ReportModel): string {
+  const b0 = model.baselines[0]!;
+  const packing = model.views.includes('withPacking');
+  const head = ['kernel', 'total ms', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `geomean vs ${b0}`, `model vs ${b0}`];
+  if (packing) head.push('+pack total ms', `+pack vs ${b0}`, `+pack geomean vs ${b0}`);
+  const rows = model.network.map((n) => {
+    const g = n.views.gemm;
+    const p = n.views.withPacking;
+    return [
+      `\`${n.kernel}\``,
+      g ? formatMs(g.totalMs) : '-',
+      g ? formatGmacs(g.gmacs) : '-',
+      ...model.baselines.map((b) => formatSpeedupValue(g?.speedups[b]?.value)),
+      formatSpeedupValue(g?.geomean[b0]),
+      formatSpeedupValue(n.model[b0]),
+      ...(packing ? [p ? formatMs(p.totalMs) : '-', formatSpeedupValue(p?.speedups[b0]?.value), formatSpeedupValue(p?.geomean[b0])] : []),
+    ];
+  });
+  return mdTable(head, rows);
+}
+
+function matrixSections(model: ReportModel): string[] {
+  const b0 = model.baselines[0]!;
+  const out: string[] = [];
+  for (const view of model.views) {
+    out.push(`## Speedup vs ${b0} per layer: ${VIEW_LABELS[view]}`, '');
+    for (const mx of model.matrices[view]) {
+      out.push(`### ${mx.variant}`, '');
+      const head = ['layer', 'MxNxK', 'count', ...mx.precisions];
+      const rows = mx.rows.map((r) => [r.layer.name, shapeLabel(r.layer), String(r.layer.count), ...r.cells.map(speedupCell)]);
+      rows.push(['**geometric mean**', '', '', ...mx.geomean.map((g) => formatSpeedupValue(g))]);
+      rows.push(['**whole network**', '', '', ...mx.network.map((s) => formatSpeedupValue(s?.value))]);
+      rows.push(['*op-count model*', '', '', ...mx.model.map((m) => formatSpeedupValue(m))]);
+      out.push(mdTable(head, rows));
+      if (mx.borrowedBaselines.length > 0) out.push('', `No ${b0} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `\`${k}\``).join(', ')} (same backend).`);
+      out.push('');
+    }
+  }
+  return out;
+}
+
+function detailSection(model: ReportModel): string {
+  const b0 = model.baselines[0]!;
+  const packing = model.views.includes('withPacking');
+  const head = ['layer', 'MxNxK', 'kernel', 'median ms', 'p25-p75 ms', 'IQR', '±rme', 'n', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `model vs ${b0}`];
+  if (packing) head.push('+pack median ms', '+pack IQR', `+pack vs ${b0}`);
+  const rows = model.rows.map((row) => {
+    const { layer, measurement: m } = row;
+    const g = row.views.gemm;
+    const base = [layer.name, shapeLabel(layer), `\`${m.kernel}\``];
+    if (!g) return [...base, `${m.verification === 'failed' ? '**WRONG RESULT**' : '**error**'}: ${m.error ?? 'no timings'}`, ...head.slice(4).map(() => '')];
+    const p = row.views.withPacking;
+    return [
+      ...base,
+      formatMs(g.stats.medianMs),
+      `${formatMs(g.stats.p25Ms)}-${formatMs(g.stats.p75Ms)}`,
+      `${formatPercent(g.spread)}${g.noisy ? ' noisy' : ''}`,
+      `${g.stats.rmePercent.toFixed(1)}%`,
+      String(g.stats.samples),
+      formatGmacs(g.gmacs),
+      ...model.baselines.map((b) => speedupCell(g.speedups[b])),
+      formatSpeedupValue(row.model[b0]),
+      ...(packing ? [p ? formatMs(p.stats.medianMs) : '-', p ? `${formatPercent(p.spread)}${p.noisy ? ' noisy' : ''}` : '-', speedupCell(p?.speedups[b0])] : []),
+    ];
+  });
+  return mdTable(head, rows, head.map((_, i) => (i < 3 ? 'l' : 'r')));
+}
+
+export function renderMarkdown(results: ResultsFile, options: { baseline?: Precision } = {}): string {
+  const model = buildReportModel(results, options.baseline);
+  const b0 = model.baselines[0]!;
+  const out: string[] = [`# ${reportTitle(results)}`, ''];
+  if (!results.complete) out.push(`> **Incomplete run**: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layers were measured before it stopped. Whole-network figures cover those layers only.`, '');
+  out.push('## Host', '', mdTable(['', ''], hostFacts(results.host, results.config.threads).map(([k, v]) => [`**${k}**`, v]), ['l', 'l']), '');
+  out.push('## Run', '', mdTable(['', ''], runFacts(results).map(([k, v]) => [`**${k}**`, v]), ['l', 'l']), '');
+  out.push(
+    '## Whole network',
+    '',
+    `Total time = sum over layers of (layer count x median time); speedup vs ${b0} = ratio of those totals within the same backend; geomean = geometric mean of the per-layer speedups.`,
+    '',
+    networkSection(model),
+    '',
+  );
+  out.push(...matrixSections(model));
+  out.push('## All measurements', '', `Speedup = baseline median / median (same backend). ${MODEL_NOTE}.`, '', detailSection(model), '');
+  const notes: string[] = [];
+  if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s): ${NOISY_NOTE}. A "~" after a speedup marks one computed from a noisy median.`);
+  for (const f of model.failures) notes.push(`\`${f.kernel}\` on ${f.layer}: ${f.verification === 'failed' ? 'WRONG RESULT' : 'not timed'}: ${f.error}`);
+  for (const s of results.skipped) notes.push(`\`${s.kernel}\` skipped: ${s.reason}`);
+  if (notes.length > 0) out.push('## Notes', '', ...notes.map((n) => `- ${mdEscape(n)}`), '');
+  return out.join('\n');
+}
