@@ -48,7 +48,7 @@ function speedupText(value: number | undefined): Text {
 /** `+12.3% slower (p=0.001)`; noise keeps its number so readers see how small it was. */
 function changeText(change: Change | undefined): Text {
   if (!change) return { text: '-' };
-  const p = change.pValue === undefined ? '' : ` (p=${change.pValue < 0.001 ? '<0.001' : change.pValue.toFixed(3)})`;
+  const p = change.pValue === undefined ? '' : ` (p${change.pValue < 0.001 ? '<0.001' : `=${change.pValue.toFixed(3)}`})`;
   const tone = change.verdict === 'slower' ? 'bad' : change.verdict === 'faster' ? 'good' : undefined;
   return { text: `${formatSignedPercent(change.relative)} ${change.verdict}${p}`, tone };
 }
@@ -78,10 +78,13 @@ function runLines(c: Comparison): string[] {
   });
 }
 
+/** No rule between body rows: a comparison has many rows and several runs side by side. */
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 function renderConsoleTable(c: Comparison, color: boolean): string {
   const chalk: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
   const cols = columns(c);
-  const table = new Table({ head: cols.map((x) => x.head), colAligns: cols.map((x) => x.align), style: { head: color ? ['cyan'] : [], border: [] } });
+  const table = new Table({ head: cols.map((x) => x.head), colAligns: cols.map((x) => x.align), style: { head: color ? ['cyan'] : [], border: [] }, chars: COMPACT });
   for (const row of bodyRows(c)) table.push(row.map((t) => (t.tone === 'bad' ? chalk.red(t.text) : t.tone === 'good' ? chalk.green(t.text) : t.text)));
   const legend = runLines(c).join('\n');
   return `${legend}\n${table.toString()}\n${changeLegend(c)}`;
