@@ -1,0 +1,79 @@
+/* AVX-512 kernels: VPOPCNTQ for the bit precisions, VPDPBUSD (VNNI) for int8, FMA for fp32.
+ * Compiled for AVX-512 by a target pragma so the rest of the addon stays baseline x86-64;
+ * plan.c calls these only when CPUID says the CPU and OS support them. */
+#include "fatnn_native.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vpopcntdq,avx512vnni,popcnt,fma"))), apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vpopcntdq,avx512vnni,popcnt,fma")
+#endif
+
+#include <immintrin.h>
+
+#define KFN(name) fn_avx512_##name
+
+typedef __m512i VB;
+#define VB_LANES 8
+static inline VB vb_zero(void) { return _mm512_setzero_si512(); }
+static inline VB vb_load(const uint64_t *p) { return _mm512_loadu_si512((const void *)p); }
+static inline VB vb_bcast(const uint64_t *p) { return _mm512_set1_epi64((long long)*p); }
+static inline VB vb_and(VB a, VB b) { return _mm512_and_si512(a, b); }
+static inline VB vb_xor(VB a, VB b) { return _mm512_xor_si512(a, b); }
+/* t & (a ^ b) in one VPTERNLOGQ: truth table 0xF0 & (0xCC ^ 0xAA) */
+static inline VB vb_andxor(VB t, VB a, VB b) { return _mm512_ternarylogic_epi64(t, a, b, 0x60); }
+static inline VB vb_pc(VB a) { return _mm512_popcnt_epi64(a); }
+static inline VB vb_add(VB a, VB b) { return _mm512_add_epi64(a, b); }
+static inline VB vb_sub(VB a, VB b) { return _mm512_sub_epi64(a, b); }
+static inline VB vb_set1(uint64_t v) { return _mm512_set1_epi64((long long)v); }
+/* VPMOVQD narrows and stores only the first n lanes: no scalar tail at the edge of C */
+#define VB_STORE_I32N(p, v, n) _mm512_mask_cvtepi64_storeu_epi32((p), (__mmask8)((1u << (n)) - 1), (v))
+static inline void vb_store(uint64_t *p, VB a) { _mm512_storeu_si512((void *)p, a); }
+
+typedef __m512 VF;
+#define VF_LANES 16
+static inline VF vf_zero(void) { return _mm512_setzero_ps(); }
+static inline VF vf_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline VF vf_bcast(const float *p) { return _mm512_set1_ps(*p); }
+static inline VF vf_fma(VF acc, VF a, VF b) { return _mm512_fmadd_ps(a, b, acc); }
+static inline void vf_store(float *p, VF a) { _mm512_storeu_ps(p, a); }
+#define VF_STORE_N(p, v, n) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (n)) - 1), (v))
+
+/* VPDPBUSD multiplies unsigned by signed bytes: the lane side is packed as x + 128 (u8),
+ * the broadcast side as plain int8, and 128 * sum_k(broadcast row) is subtracted at the end. */
+typedef __m512i VI;
+#define VI_LANES 16
+#define I8_G 4
+#define I8_E 1
+#define I8_OFFSET 1
+static inline VI vi_zero(void) { return _mm512_setzero_si512(); }
+static inline VI vi_load(const uint8_t *p) { return _mm512_loadu_si512((const void *)p); }
+static inline VI vi_bcast(const uint8_t *p) { int32_t v; __builtin_memcpy(&v, p, 4); return _mm512_set1_epi32(v); }
+static inline VI vi_dot(VI acc, VI a, VI b) { return _mm512_dpbusd_epi32(acc, a, b); }
+static inline void vi_store(int32_t *p, VI a) { _mm512_storeu_si512((void *)p, a); }
+#define VI_STORE_N(p, v, n) _mm512_mask_storeu_epi32((p), (__mmask16)((1u << (n)) - 1), (v))
+
+#define BIN_MR 6
+#define BIN_NV 2
+#define FAT_MR 4
+#define FAT_NV 2
+#define B2_MR 4
+#define B2_NV 2
+#define F32_MR 8
+#define F32_NV 2
+#define I8_MR 8
+#define I8_NV 2
+
+#include "kernels.inc"
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
+
+const fn_isa_table *fn_table_avx512(void) { return &fn_avx512_table; }
+
+#else
+const fn_isa_table *fn_table_avx512(void) { return 0; }
+#endif

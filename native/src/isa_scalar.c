@@ -1,0 +1,66 @@
+/* Portable scalar kernels: one 64-bit word (or one value) per step, hardware POPCNT on
+ * x86-64. Auto-vectorisation is switched off so "scalar" stays scalar in the reports. */
+#include "fatnn_native.h"
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-vectorize", "no-tree-slp-vectorize")
+#if defined(__x86_64__)
+#pragma GCC target("popcnt")
+#endif
+#elif defined(__clang__) && defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("popcnt"))), apply_to = function)
+#endif
+
+#define KFN(name) fn_scalar_##name
+
+typedef uint64_t VB;
+#define VB_LANES 1
+static inline VB vb_zero(void) { return 0; }
+static inline VB vb_load(const uint64_t *p) { return *p; }
+static inline VB vb_bcast(const uint64_t *p) { return *p; }
+static inline VB vb_and(VB a, VB b) { return a & b; }
+static inline VB vb_xor(VB a, VB b) { return a ^ b; }
+static inline VB vb_andxor(VB t, VB a, VB b) { return t & (a ^ b); }
+static inline VB vb_pc(VB a) { return (VB)__builtin_popcountll(a); }
+static inline VB vb_add(VB a, VB b) { return a + b; }
+static inline VB vb_sub(VB a, VB b) { return a - b; }
+static inline VB vb_set1(uint64_t v) { return v; }
+static inline void vb_store(uint64_t *p, VB a) { *p = a; }
+
+typedef float VF;
+#define VF_LANES 1
+static inline VF vf_zero(void) { return 0.0f; }
+static inline VF vf_load(const float *p) { return *p; }
+static inline VF vf_bcast(const float *p) { return *p; }
+static inline VF vf_fma(VF acc, VF a, VF b) { return acc + a * b; }
+static inline void vf_store(float *p, VF a) { *p = a; }
+
+typedef int32_t VI;
+#define VI_LANES 1
+#define I8_G 1
+#define I8_E 1
+#define I8_OFFSET 0
+static inline VI vi_zero(void) { return 0; }
+static inline VI vi_load(const uint8_t *p) { return (int8_t)*p; }
+static inline VI vi_bcast(const uint8_t *p) { return (int8_t)*p; }
+static inline VI vi_dot(VI acc, VI a, VI b) { return (VI)((uint32_t)acc + (uint32_t)(a * b)); }
+static inline void vi_store(int32_t *p, VI a) { *p = a; }
+
+#define BIN_MR 4
+#define BIN_NV 2
+#define FAT_MR 2
+#define FAT_NV 2
+#define B2_MR 2
+#define B2_NV 2
+#define F32_MR 4
+#define F32_NV 2
+#define I8_MR 4
+#define I8_NV 2
+
+#include "kernels.inc"
+
+#if defined(__clang__) && defined(__x86_64__)
+#pragma clang attribute pop
+#endif
+
+const fn_isa_table *fn_table_scalar(void) { return &fn_scalar_table; }

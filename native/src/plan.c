@@ -1,0 +1,259 @@
+/* Plans, packing, CPU detection and dispatch: the ISA-independent part of the native
+ * backend, compiled for the baseline target so it runs on every CPU. */
+#include "fatnn_native.h"
+
+#include <string.h>
+
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#elif defined(__aarch64__) && defined(__APPLE__)
+#include <sys/sysctl.h>
+#endif
+
+static int is_bits(int precision) { return precision >= FN_BIT2; }
+
+static const fn_isa_table *isa_table(int isa) {
+  switch (isa) {
+    case FN_SCALAR: return fn_table_scalar();
+    case FN_AVX2: return fn_table_avx2();
+    case FN_AVX512: return fn_table_avx512();
+    case FN_NEON: return fn_table_neon();
+    case FN_NEON_DOT: return fn_table_neon_dot();
+    default: return 0;
+  }
+}
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+int fn_make_plan(int isa, int precision, uint32_t M, uint32_t N, uint32_t K, fn_plan *p) {
+  const fn_isa_table *t = isa_table(isa);
+  if (!t || precision < 0 || precision >= FN_PRECISIONS) return -1;
+  if (M < 1 || N < 1 || K < 1 || M > FN_MAX_DIM || N > FN_MAX_DIM || K > FN_MAX_DIM) return -1;
+  memset(p, 0, sizeof *p);
+  p->isa = isa;
+  p->precision = precision;
+  p->M = M;
+  p->N = N;
+  p->K = K;
+  p->mr = t->mr[precision];
+  uint64_t unit; /* bytes per k-unit per row */
+  if (is_bits(precision)) {
+    p->lanes = t->bit_lanes;
+    p->planes = precision == FN_BINARY ? 1 : 2;
+    p->group = 64;
+    p->elem = 0;
+    unit = 8u * p->planes;
+  } else {
+    p->lanes = t->dense_lanes;
+    p->group = precision == FN_FP32 ? 1 : t->int8_group;
+    p->elem = precision == FN_FP32 ? 4 : t->int8_elem;
+    unit = (uint64_t)p->group * p->elem;
+  }
+  p->nr = t->nv[precision] * p->lanes;
+  p->ku = (uint32_t)ceil_div(K, p->group);
+  /* Lanes go to whichever operand wastes fewer padded rows: with N = 49 and 16 lanes, X as
+   * the lane side would compute 64 columns for 49; W (M = 512) pads nothing. */
+  uint64_t keep = ceil_div(N, p->nr) * p->nr * ceil_div(M, p->mr) * p->mr;
+  uint64_t swapped = ceil_div(M, p->nr) * p->nr * ceil_div(N, p->mr) * p->mr;
+  p->swap = swapped < keep;
+  p->a_rows = p->swap ? M : N;
+  p->b_rows = p->swap ? N : M;
+  p->a_panels = ceil_div(p->a_rows, p->nr);
+  p->b_panels = ceil_div(p->b_rows, p->mr);
+  p->a_bytes = ceil_div(p->a_panels * p->nr * p->ku * unit, 8) * 8;
+  p->b_bytes = ceil_div(p->b_panels * p->mr * p->ku * unit, 8) * 8;
+  if (precision == FN_TERNARY2B || (precision == FN_INT8 && t->int8_offset)) {
+    p->a_sums_off = p->a_bytes;
+    p->b_sums_off = p->b_bytes;
+    p->a_bytes += 4 * p->a_rows;
+    p->b_bytes += 4 * p->b_rows;
+  }
+  return 0;
+}
+
+uint64_t fn_w_bytes(const fn_plan *p) { return p->swap ? p->a_bytes : p->b_bytes; }
+uint64_t fn_x_bytes(const fn_plan *p) { return p->swap ? p->b_bytes : p->a_bytes; }
+
+/* Plane bits of a logical value (bit q = plane q), -1 if outside the precision's set;
+ * the same encodings as src/packing.ts. */
+static int plane_code(int precision, int v) {
+  switch (precision) {
+    case FN_BIT2: return v >= 0 && v <= 3 ? v : -1;
+    case FN_TERNARY2B: return v >= -1 && v <= 1 ? v + 1 : -1;
+    case FN_FATNN: return v >= -1 && v <= 1 ? (v != 0) | ((v < 0) << 1) : -1;
+    case FN_BINARY: return v == 1 || v == -1 ? (v < 0) : -1;
+    default: return -1;
+  }
+}
+
+static int64_t pack_bits(const fn_plan *p, int lane_side, const int8_t *v, uint64_t rows, uint8_t *out) {
+  const uint64_t K = p->K, KU = p->ku, P = p->planes, R = lane_side ? p->nr : p->mr;
+  uint64_t *words = (uint64_t *)out;
+  int8_t table[256];
+  for (int i = 0; i < 256; i++) table[i] = (int8_t)plane_code(p->precision, (int8_t)i);
+  for (uint64_t r = 0; r < rows; r++) {
+    const int8_t *row = v + r * K;
+    const uint64_t panel = r / R, j = r % R;
+    for (uint64_t k = 0; k < KU; k++) {
+      uint64_t plane[2] = {0, 0};
+      const uint64_t k0 = k * 64, n = K - k0 < 64 ? K - k0 : 64;
+      for (uint64_t b = 0; b < n; b++) {
+        int code = table[(uint8_t)row[k0 + b]];
+        if (code < 0) return (int64_t)(r * K + k0 + b);
+        plane[0] |= (uint64_t)(code & 1) << b;
+        plane[1] |= (uint64_t)(code >> 1) << b;
+      }
+      for (uint64_t q = 0; q < P; q++) {
+        uint64_t at = lane_side ? (panel * KU + k) * P * R + q * R + j : (panel * KU + k) * R * P + j * P + q;
+        words[at] = plane[q];
+      }
+    }
+  }
+  return -1;
+}
+
+static void pack_dense(const fn_plan *p, int lane_side, const void *v, uint64_t rows, uint8_t *out) {
+  const uint64_t K = p->K, KU = p->ku, G = p->group, R = lane_side ? p->nr : p->mr;
+  const int offset = p->precision == FN_INT8 && p->elem == 1 && isa_table(p->isa)->int8_offset && lane_side;
+  for (uint64_t r = 0; r < rows; r++) {
+    const uint64_t panel = r / R, j = r % R;
+    for (uint64_t k = 0; k < K; k++) {
+      const uint64_t at = ((panel * KU + k / G) * R + j) * G + k % G;
+      if (p->precision == FN_FP32) {
+        ((float *)out)[at] = ((const float *)v)[r * K + k];
+      } else {
+        const int8_t x = ((const int8_t *)v)[r * K + k];
+        if (p->elem == 2) ((int16_t *)out)[at] = x;
+        else out[at] = offset ? (uint8_t)(x ^ 0x80) : (uint8_t)x;
+      }
+    }
+  }
+}
+
+static int64_t pack_side(const fn_plan *p, int lane_side, const void *logical, void *packed) {
+  const uint64_t rows = lane_side ? p->a_rows : p->b_rows;
+  const uint64_t bytes = lane_side ? p->a_bytes : p->b_bytes;
+  const uint64_t sums_off = lane_side ? p->a_sums_off : p->b_sums_off;
+  uint8_t *out = (uint8_t *)packed;
+  memset(out, 0, bytes);
+  if (is_bits(p->precision)) {
+    int64_t bad = pack_bits(p, lane_side, (const int8_t *)logical, rows, out);
+    if (bad >= 0) return bad;
+  } else {
+    pack_dense(p, lane_side, logical, rows, out);
+  }
+  if (sums_off) {
+    int32_t *sums = (int32_t *)(out + sums_off);
+    const int8_t *v = (const int8_t *)logical;
+    for (uint64_t r = 0; r < rows; r++) {
+      int32_t s = 0;
+      for (uint64_t k = 0; k < p->K; k++) s += v[r * p->K + k];
+      sums[r] = s;
+    }
+  }
+  return -1;
+}
+
+int64_t fn_pack_w(const fn_plan *p, const void *logical, void *packed) { return pack_side(p, p->swap, logical, packed); }
+int64_t fn_pack_x(const fn_plan *p, const void *logical, void *packed) { return pack_side(p, !p->swap, logical, packed); }
+
+void fn_gemm(const fn_plan *p, const void *w, const void *x, void *out) {
+  const uint8_t *a = (const uint8_t *)(p->swap ? w : x), *b = (const uint8_t *)(p->swap ? x : w);
+  const int32_t *as = p->a_sums_off ? (const int32_t *)(a + p->a_sums_off) : 0;
+  const int32_t *bs = p->b_sums_off ? (const int32_t *)(b + p->b_sums_off) : 0;
+  isa_table(p->isa)->kernels[p->precision](p, a, b, as, bs, out);
+}
+
+/* ---- CPU features, probed once ---- */
+
+enum {
+  F_POPCNT = 1 << 0, F_AVX2 = 1 << 1, F_FMA = 1 << 2, F_AVX512F = 1 << 3, F_AVX512BW = 1 << 4,
+  F_AVX512VL = 1 << 5, F_VPOPCNTDQ = 1 << 6, F_VNNI = 1 << 7, F_DOTPROD = 1 << 8,
+};
+
+static unsigned probe_features(void) {
+  unsigned f = 0;
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  /* libgcc / compiler-rt also check XGETBV, so AVX/AVX-512 are reported only when the OS
+   * saves their registers */
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("popcnt")) f |= F_POPCNT;
+  if (__builtin_cpu_supports("avx2")) f |= F_AVX2;
+  if (__builtin_cpu_supports("fma")) f |= F_FMA;
+  if (__builtin_cpu_supports("avx512f")) f |= F_AVX512F;
+  if (__builtin_cpu_supports("avx512bw")) f |= F_AVX512BW;
+  if (__builtin_cpu_supports("avx512vl")) f |= F_AVX512VL;
+  if (__builtin_cpu_supports("avx512vpopcntdq")) f |= F_VPOPCNTDQ;
+  if (__builtin_cpu_supports("avx512vnni")) f |= F_VNNI;
+#elif defined(__aarch64__) && defined(__linux__)
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+  if (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) f |= F_DOTPROD;
+#elif defined(__aarch64__) && defined(__APPLE__)
+  int dot = 0;
+  size_t size = sizeof dot;
+  if (sysctlbyname("hw.optional.arm.FEAT_DotProd", &dot, &size, 0, 0) == 0 && dot) f |= F_DOTPROD;
+#endif
+  return f;
+}
+
+static unsigned features(void) {
+  /* a benign race: every thread computes the same value */
+  static volatile unsigned cached = 0, ready = 0;
+  if (!ready) {
+    cached = probe_features();
+    ready = 1;
+  }
+  return cached;
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define FN_X86 1
+#else
+#define FN_X86 0
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+#define FN_ARM64 1
+#else
+#define FN_ARM64 0
+#endif
+
+const char *fn_unavailable_reason(int isa, int precision) {
+  const unsigned f = features();
+  if (precision < 0 || precision >= FN_PRECISIONS) return "unknown precision";
+  switch (isa) {
+    case FN_SCALAR:
+      if (FN_X86 && !(f & F_POPCNT)) return "CPU lacks POPCNT";
+      break;
+    case FN_AVX2:
+      if (!FN_X86) return "x86-64 only";
+      if (!(f & F_AVX2)) return "CPU lacks AVX2";
+      if (!(f & F_FMA)) return "CPU lacks FMA";
+      break;
+    case FN_AVX512:
+      if (!FN_X86) return "x86-64 only";
+      if ((f & (F_AVX512F | F_AVX512BW | F_AVX512VL)) != (F_AVX512F | F_AVX512BW | F_AVX512VL))
+        return "CPU lacks AVX-512 F/BW/VL";
+      if (!(f & F_FMA)) return "CPU lacks FMA";
+      if (is_bits(precision) && !(f & F_VPOPCNTDQ)) return "CPU lacks AVX-512 VPOPCNTDQ";
+      if (precision == FN_INT8 && !(f & F_VNNI)) return "CPU lacks AVX-512 VNNI";
+      break;
+    case FN_NEON:
+      if (!FN_ARM64) return "arm64 only";
+      break;
+    case FN_NEON_DOT:
+      if (!FN_ARM64) return "arm64 only";
+      if (!(f & F_DOTPROD)) return "CPU lacks the dot-product extension (SDOT)";
+      break;
+    default:
+      return "unknown instruction set";
+  }
+  if (!isa_table(isa)) return "not compiled into this build of the addon";
+  return 0;
+}
+
+int fn_effective_isa(int isa, int precision) {
+  if (isa == FN_NEON && precision == FN_INT8 && !fn_unavailable_reason(FN_NEON_DOT, FN_INT8)) return FN_NEON_DOT;
+  return isa;
+}
