@@ -30,10 +30,10 @@ function wasmKernel(precision: Precision, module: WasmModuleName, description: s
 export const wasmKernels: readonly KernelDeclaration[] = [
   wasmKernel('fp32', 'simd128', '4x2 tile, f32x4 mul+add'),
   wasmKernel('int8', 'simd128', '4x2 tile, i16-widened operands, i32x4.dot_i16x8_s'),
-  wasmKernel('bit2', 'simd128', '2x2 tile, i8x16.popcnt x4, byte-lane counts widened every 3 groups'),
+  wasmKernel('bit2', 'simd128', '2x2 tile, i8x16.popcnt x4 (+ i64.popcnt on a third of K when that saves groups), byte-lane counts widened every 3 groups'),
   wasmKernel('ternary2b', 'simd128', 'bit2 simd128 kernel on offset values, correction fused in the store'),
-  wasmKernel('fatnn', 'simd128', '2x2 tile, i8x16.popcnt x2, signed byte-lane counts widened every 15 groups'),
-  wasmKernel('binary', 'simd128', '2x2 tile, XOR + i8x16.popcnt, byte-lane counts widened every 31 groups'),
+  wasmKernel('fatnn', 'simd128', '2x2 tile, i8x16.popcnt x2 (+ i64.popcnt on a third of K when that saves groups), signed byte-lane counts widened every 15 groups'),
+  wasmKernel('binary', 'simd128', '2x2 tile, XOR + i8x16.popcnt (+ i64.popcnt on a third of K when that saves groups), byte-lane counts widened every 31 groups'),
   wasmKernel('bit2', 'scalar', '2x2 tile, i64.popcnt x4'),
   wasmKernel('ternary2b', 'scalar', 'bit2 scalar kernel on offset values + correction'),
   wasmKernel('fatnn', 'scalar', '2x2 tile, i64.popcnt x2'),

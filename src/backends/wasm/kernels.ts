@@ -81,6 +81,18 @@ abstract class WasmKernel<R extends ResultArray> extends KernelBase<R> {
 // Bit kernels use a 2x2 register tile; see kernels/simd128.ts and kernels/scalar.ts.
 const BIT_TILE = 2;
 
+// simd128 groups: 4 words (one v128 per plane), or 6 words for the hybrid kernels (v128 + i64
+// per plane, see kernels/simd128.ts). Hybrid runs ~15% faster per group on x86 but pads K to
+// 192, so it is used only where it needs fewer groups (every ResNet-18 K >= 576). scalar: i64.
+const SIMD_GROUP_WORDS = 4;
+const HYBRID_GROUP_WORDS = 6;
+const SCALAR_GROUP_WORDS = 2;
+
+function bitGroupWords(module: WasmModuleName, K: number): number {
+  if (module === 'scalar') return SCALAR_GROUP_WORDS;
+  return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
+}
+
 class BitPlan extends MemoryPlan {
   wAt = 0;
   xAt = 0;
@@ -88,7 +100,7 @@ class BitPlan extends MemoryPlan {
   colBiasAt = 0;
 }
 
-/** Bit-plane kernels: `groupWords` 4 (one v128 per plane) or 2 (one i64 per plane), 2x2 tiles. */
+/** Bit-plane kernels (popcount precisions), 2x2 register tiles. */
 export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly wLayout: PlaneLayout;
   private readonly xLayout: PlaneLayout;
@@ -100,7 +112,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly gemm: GemmFn;
 
   static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
-    const groupWords = module === 'simd128' ? 4 : 2;
+    const groupWords = bitGroupWords(module, shape.K);
     const wLayout = planeLayout(precision, shape.K, shape.M, groupWords, { rowMultiple: BIT_TILE });
     const xLayout = planeLayout(precision, shape.K, shape.N, groupWords, { rowMultiple: BIT_TILE });
     const plan = new BitPlan(wLayout.rows, xLayout.rows);
@@ -126,7 +138,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     this.rowBiasAt = plan.rowBiasAt;
     this.colBiasAt = plan.colBiasAt;
     const name = precision === 'ternary2b' ? 'bit2' : precision;
-    this.gemm = exports[name] as GemmFn;
+    this.gemm = exports[wLayout.groupWords === HYBRID_GROUP_WORDS ? `${name}Hybrid` : name] as GemmFn;
   }
 
   protected packWeights(w: LogicalArray): void {
