@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.js';
 import { listCommand } from './commands/list.js';
+import { reportCommand, type ReportOptions } from './commands/report.js';
 import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
 import { runCommand, type RunOptions } from './commands/run.js';
 import { verifyCommand, type VerifyOptions } from './commands/verify.js';
@@ -66,16 +67,29 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
   )
     .addOption(new Option('--preset <name>', 'layer preset: resnet18 (default) or quick'))
     .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
-    .option('--time <ms>', 'time budget per measurement in ms', parseMsOption('--time'), 200)
-    .option('--min-samples <n>', 'minimum samples per measurement', parseIntOption('--min-samples', 1, 1_000_000), 10)
-    .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 50)
+    .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')
+    .option('--time <ms>', 'time budget per measurement in ms (all rounds together)', parseMsOption('--time'), 100)
+    .option('--min-samples <n>', 'minimum samples per measurement (all rounds together)', parseIntOption('--min-samples', 1, 1_000_000), 6)
+    .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 25)
     .option('--rounds <n>', 'interleaved rounds per layer (kernels alternate so drift hits all alike)', parseIntOption('--rounds', 1, 100), 3)
     .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
     .option('--no-packing', 'skip the "with activation packing" measurement')
+    .option('-o, --out <dir>', 'folder for the results files (default: ./fatnn-results/<timestamp>/)')
+    .option('-f, --format <list>', 'files to write besides results.json: json,md,csv,html,console (default: json,md,csv,html)', collectList)
     .option('--json', 'print the results JSON on stdout instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--expect <ratio>', 'gate on a speedup ratio within the run, e.g. "fatnn/ternary2b>=1.8" (repeatable; exit 1 if unmet)', collectExpectation)
     .action(exits((opts: RunOptions) => runCommand(opts, signal)));
+
+  program
+    .command('report')
+    .description('re-render a saved results file (validated) as a table, Markdown, CSV, HTML or JSON')
+    .argument('<file>', 'results JSON written by `run`')
+    .option('-f, --format <list>', 'md, csv, html, console or json; several need --out', collectList)
+    .option('-o, --out <path>', 'folder to write results.<ext> into, or the file name for one format (default: stdout)')
+    .option('--baseline <precision>', "speedup baseline (default: the run's): fp32, int8 or ternary2b")
+    .option('-q, --quiet', 'do not list the written files on stderr')
+    .action(exits((file: string, opts: ReportOptions) => reportCommand(file, opts)));
 
   program
     .command('compare')

@@ -1,13 +1,18 @@
-// `fatnn-bench run`: sweep layers x kernels, verify, time, and print the speedup table.
+// `fatnn-bench run`: sweep layers x kernels, verify, time, write the results files after every
+// layer (so Ctrl-C keeps what was measured), and print the speedup table on stdout.
 
 import { setMaxListeners } from 'node:events';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { hostFingerprint } from '../host.js';
 import { isPrecision } from '../precisions.js';
-import { renderConsole, wantsColor } from '../report/console.js';
+import { FORMATS, parseFormats, renderConsole, wantsColor, type FormatId } from '../report/index.js';
+import { writeFileAtomic } from '../results/io.js';
 import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type LayerResult, type ResultsFile, type RunConfig } from '../results/schema.js';
+import { readLayersFile } from '../runner/layers-file.js';
 import { runSweep, type SweepProgress } from '../runner/sweep.js';
 import { parseShape, presetLayers, shapeLabel, type Layer } from '../shapes.js';
 import type { Precision } from '../types.js';
@@ -17,6 +22,7 @@ import { parseBackends, parsePrecisions, selectFromOptions, type FilterOptions }
 export interface RunOptions extends FilterOptions {
   preset?: string;
   shape?: string[];
+  layers?: string;
   threads: number;
   time: number;
   minSamples: number;
@@ -25,19 +31,36 @@ export interface RunOptions extends FilterOptions {
   seed: number;
   baseline: string;
   packing: boolean;
+  out?: string;
+  format?: string[];
   json?: boolean;
   quiet?: boolean;
   /** Ratio gates (`--expect`), parsed when the arguments were. */
   expect?: Expectation[];
 }
 
-export function layersFromOptions(opts: { preset?: string; shape?: string[] }): { preset: string | null; layers: Layer[] } {
-  const custom = (opts.shape ?? []).map((text) => {
-    const s = parseShape(text);
-    return { name: shapeLabel(s), ...s, count: 1 };
-  });
-  if (custom.length > 0 && opts.preset) throw new UsageError('give either --preset or --shape, not both');
-  if (custom.length > 0) return { preset: null, layers: custom };
+/** Files written by `run` unless --format says otherwise; JSON is always written. */
+export const DEFAULT_RUN_FORMATS: readonly FormatId[] = ['json', 'md', 'csv', 'html'];
+
+/** Parent of the per-run folders when --out is not given (ignored by git). */
+export const DEFAULT_RESULTS_ROOT = 'fatnn-results';
+
+/** Basename of every output file: results.json, results.md, ... */
+export const RESULTS_BASENAME = 'results';
+
+export async function layersFromOptions(opts: { preset?: string; shape?: string[]; layers?: string }): Promise<{ preset: string | null; layersFile?: string; layers: Layer[] }> {
+  const given = [opts.preset !== undefined && '--preset', (opts.shape?.length ?? 0) > 0 && '--shape', opts.layers !== undefined && '--layers'].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`give only one of --preset, --shape and --layers (got ${given.join(' and ')})`);
+  if (opts.layers !== undefined) return { preset: null, layersFile: opts.layers, layers: await readLayersFile(opts.layers) };
+  if (opts.shape?.length) {
+    return {
+      preset: null,
+      layers: opts.shape.map((text) => {
+        const s = parseShape(text);
+        return { name: shapeLabel(s), ...s, count: 1 };
+      }),
+    };
+  }
   const preset = opts.preset ?? 'resnet18';
   return { preset, layers: [...presetLayers(preset)] };
 }
@@ -47,6 +70,14 @@ export function parseBaseline(text: string): Precision {
     throw new UsageError(`--baseline must be fp32, int8 or ternary2b, got "${text}"`);
   }
   return text;
+}
+
+/** `fatnn-results/2026-11-27T10-05-00Z` (no colons: valid on every file system), made unique. */
+export function defaultOutDir(now: Date, root = DEFAULT_RESULTS_ROOT): string {
+  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  let dir = path.join(root, stamp);
+  for (let i = 2; existsSync(dir); i++) dir = path.join(root, `${stamp}-${i}`);
+  return dir;
 }
 
 function progressLine(p: SweepProgress, startedAt: number): string {
@@ -60,8 +91,10 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   // tinybench adds one abort listener per measurement; they are released when each ends.
   setMaxListeners(0, signal);
   const baseline = parseBaseline(opts.baseline);
+  const formats = parseFormats(opts.format ?? [...DEFAULT_RUN_FORMATS]);
+  if (!formats.includes('json')) formats.unshift('json');
   const { available, unavailable } = selectFromOptions(opts);
-  const { preset, layers } = layersFromOptions(opts);
+  const { preset, layersFile, layers } = await layersFromOptions(opts);
   const threads = opts.threads || os.availableParallelism();
   const config: RunConfig = {
     preset,
@@ -74,43 +107,69 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     warmupMs: opts.warmup,
     seed: opts.seed,
     baseline,
+    rounds: opts.rounds,
+    withPacking: opts.packing,
+    ...(layersFile !== undefined ? { layersFile } : {}),
+    plannedLayers: layers.length,
   };
+  const startedAt = new Date();
+  const outDir = opts.out ?? defaultOutDir(startedAt);
   const showProgress = Boolean(process.stderr.isTTY) && !opts.quiet;
-  const startedAt = Date.now();
   const host = await hostFingerprint();
   const measured: LayerResult[] = [];
   const results = (complete: boolean): ResultsFile => ({
     schema: RESULTS_SCHEMA,
     schemaVersion: RESULTS_SCHEMA_VERSION,
     tool: toolInfo(),
-    startedAt: new Date(startedAt).toISOString(),
+    startedAt: startedAt.toISOString(),
     finishedAt: complete ? new Date().toISOString() : null,
     complete,
     host,
     config,
     skipped: unavailable,
-    layers: measured,
+    layers: [...measured],
   });
+  // Every format is rewritten whole after each layer: cheap next to the measuring, and each
+  // file on disk is always a complete, consistent document of what was measured so far.
+  const writeAll = async (doc: ResultsFile) => {
+    for (const f of formats) await writeFileAtomic(path.join(outDir, `${RESULTS_BASENAME}.${FORMATS[f].extension}`), FORMATS[f].render(doc, {}));
+  };
+  const printResults = (doc: ResultsFile) => {
+    if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    else process.stdout.write(`${renderConsole(doc, { color: wantsColor(process.stdout) })}\n`);
+  };
 
+  // Written before measuring so an unwritable --out fails in a second, not after the sweep.
+  await writeAll(results(false));
   try {
     await runSweep(
       layers,
       available,
       { threads, timeMs: opts.time, minSamples: opts.minSamples, warmupMs: opts.warmup, rounds: opts.rounds, seed: opts.seed, withPacking: opts.packing, signal },
       {
-        progress: showProgress ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p, startedAt)}`) : undefined,
-        layerDone: (layer) => {
+        progress: showProgress ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p, startedAt.getTime())}`) : undefined,
+        layerDone: async (layer) => {
           measured.push(layer);
+          await writeAll(results(false));
         },
       },
     );
-  } finally {
+  } catch (err) {
     if (showProgress) process.stderr.write('\r\x1b[K');
+    if (signal.aborted) {
+      const partial = results(false);
+      await writeAll(partial);
+      if (measured.length > 0) printResults(partial);
+      process.stderr.write(`fatnn-bench: ${measured.length} of ${layers.length} layers measured; partial results (complete: false) in ${outDir}\n`);
+    }
+    throw err;
   }
+  if (showProgress) process.stderr.write('\r\x1b[K');
 
   const final = results(true);
-  if (opts.json) process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
-  else process.stdout.write(`${renderConsole(final, { color: wantsColor(process.stdout) })}\n`);
+  await writeAll(final);
+  printResults(final);
+  if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.map((f) => `${RESULTS_BASENAME}.${FORMATS[f].extension}`).join(', ')})\n`);
   const wrong = measured.flatMap((l) => l.measurements).filter((m) => m.verification === 'failed');
   if (wrong.length > 0) {
     process.stderr.write(`fatnn-bench: ${wrong.length} measurement(s) returned wrong results: ${[...new Set(wrong.map((m) => m.kernel))].join(', ')}\n`);

@@ -34,7 +34,9 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
 
 /** The results document as written to disk: stable key order, trailing newline. */
 export function serializeResults(results: ResultsFile): string {
-  return `${JSON.stringify(results, null, 2)}\n`;
+  // Arrays of numbers (raw samples) go on one line each: a full run keeps thousands of them.
+  const text = JSON.stringify(results, null, 2).replace(/\[\s*(-?\d[\d.eE+\-]*(?:,\s*-?\d[\d.eE+\-]*)*)\s*\]/g, (_, list: string) => `[${list.split(/,\s*/).join(',')}]`);
+  return `${text}\n`;
 }
 
 /** Validates parsed JSON as a results document; `source` names it in the error. */

@@ -1,0 +1,41 @@
+// `fatnn-bench report FILE.json`: re-render a saved (validated) results file in any format,
+// optionally against another baseline, to stdout or into files.
+
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { FORMATS, parseFormats, renderFormat, wantsColor } from '../report/index.js';
+import { readResultsFile, writeFileAtomic } from '../results/io.js';
+import { RESULTS_BASENAME, parseBaseline } from './run.js';
+
+export interface ReportOptions {
+  format?: string[];
+  out?: string;
+  baseline?: string;
+  quiet?: boolean;
+}
+
+export async function reportCommand(file: string, opts: ReportOptions): Promise<number> {
+  const formats = parseFormats(opts.format ?? ['console']);
+  if (formats.length === 0) throw new UsageError('--format needs at least one of md, csv, html, console, json');
+  const baseline = opts.baseline === undefined ? undefined : parseBaseline(opts.baseline);
+  const results = await readResultsFile(file);
+
+  if (opts.out === undefined) {
+    if (formats.length > 1) throw new UsageError(`several formats (${formats.join(', ')}) need --out DIR; stdout takes one`);
+    const format = formats[0]!;
+    process.stdout.write(renderFormat(format, results, { baseline, color: format === 'console' && wantsColor(process.stdout) }));
+    if (format === 'console' && !results.complete) process.stderr.write(`fatnn-bench: ${file} is an incomplete run (${results.layers.length} layers)\n`);
+    return 0;
+  }
+
+  // `--out report.md` names the file itself when one format is asked for; otherwise a folder.
+  const single = formats.length === 1 && path.extname(opts.out).slice(1).toLowerCase() === FORMATS[formats[0]!].extension;
+  const written: string[] = [];
+  for (const format of formats) {
+    const target = single ? opts.out : path.join(opts.out, `${RESULTS_BASENAME}.${FORMATS[format].extension}`);
+    await writeFileAtomic(target, renderFormat(format, results, { baseline }));
+    written.push(target);
+  }
+  if (!opts.quiet) process.stderr.write(`fatnn-bench: wrote ${written.join(', ')}\n`);
+  return 0;
+}
