@@ -45,7 +45,7 @@ class MemoryPlan {
 
 const roundUp = (v: number, multiple: number): number => Math.ceil(v / multiple) * multiple;
 
-abstract class WasmKernel<R extends ResultArray> extends KernelBase<R> {
+export abstract class WasmKernel<R extends ResultArray> extends KernelBase<R> {
   protected readonly memory: WebAssembly.Memory;
   protected readonly Mp: number;
   protected readonly Np: number;
@@ -59,6 +59,11 @@ abstract class WasmKernel<R extends ResultArray> extends KernelBase<R> {
     this.Np = plan.Np;
     this.outAt = plan.outAt;
     ensureMemory(id, this.memory, plan.bytes);
+  }
+
+  /** Current size of this kernel's linear memory (grown at creation to fit the shape). */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   override run(): void | Promise<void> {
