@@ -1,0 +1,148 @@
+// `fatnn-bench compare` and the gates through the real executable: exit codes, what goes to
+// stdout and stderr, the GitHub step summary, and a one-line error for each bad input.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/fatnn-bench.js', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/compare/', import.meta.url));
+const T1 = path.join(FIXTURES, 'x64-threads1.json');
+const T2 = path.join(FIXTURES, 'x64-threads2.json');
+const RERUN = path.join(FIXTURES, 'x64-threads1-rerun.json');
+const HOST_B = path.join(FIXTURES, 'fixture-host-b-arm64.json');
+const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--quiet'];
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const { GITHUB_STEP_SUMMARY: _ignored, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...inherited, NO_COLOR: '1', ...env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempFile(name: string, content: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'fatnn-compare-')), name);
+  writeFileSync(file, content);
+  return file;
+}
+
+function editedFixture(name: string, edit: (doc: Record<string, unknown>) => void): string {
+  const doc = JSON.parse(readFileSync(T1, 'utf8')) as Record<string, unknown>;
+  edit(doc);
+  return tempFile(name, JSON.stringify(doc));
+}
+
+/** Bad input: exit 2 and exactly one line on stderr, nothing on stdout. */
+function assertUsageError(r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp) {
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, pattern);
+}
+
+it('compares two hosts side by side, exit 0, with the host warning on stderr', () => {
+  const r = cli(['compare', T1, HOST_B]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /x64-threads1 vs fp32/);
+  assert.match(r.stdout, /fixture-host-b-arm64 vs fp32/);
+  assert.match(r.stdout, /geometric mean/);
+  assert.match(r.stderr, /^fatnn-bench: warning: runs come from different hosts/);
+});
+
+it('prints Markdown and CSV with --format', () => {
+  const md = cli(['compare', T1, T2, '--format', 'md']);
+  assert.equal(md.code, 0, md.stderr);
+  assert.match(md.stdout, /^### fatnn-bench comparison/);
+  assert.match(md.stdout, /\| --- \| --- \| --- \| ---: \|/);
+  const csv = cli(['compare', T1, T2, '-f', 'csv']);
+  assert.equal(csv.code, 0, csv.stderr);
+  assert.match(csv.stdout, /^layer,M,N,K,kernel,x64-threads1_median_ms,/);
+});
+
+it('exits 1 listing the offenders when a significant slowdown exceeds --fail-on-regression', () => {
+  const r = cli(['compare', T1, RERUN, '--fail-on-regression', '5%']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /fatnn-bench: \d+ significant slowdown\(s\) above 5\.0%:/);
+  assert.match(r.stderr, /fp32\/workers-js on conv5_x 3x3 512 \(512x49x4608\): median \+\d+\.\d% in x64-threads1-rerun vs x64-threads1/);
+});
+
+it('exits 0 when no significant slowdown exceeds the threshold', () => {
+  for (const args of [[T1, T1, '--fail-on-regression', '5%'], [RERUN, T1, '--fail-on-regression', '5']]) {
+    const r = cli(['compare', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /no significant slowdown above 5\.0%/);
+  }
+});
+
+it('gates ratios within each run with --expect on compare', () => {
+  const ok = cli(['compare', T1, T2, '--expect', 'fatnn/ternary2b>=1.8']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /x64-threads1: expect fatnn\/ternary2b>=1\.8: fatnn\/workers-js vs ternary2b\/workers-js = \d+\.\d\dx \(median of 3 layers\) ok/);
+  assert.match(ok.stderr, /x64-threads2: expect fatnn\/ternary2b>=1\.8: .* ok/);
+  const failed = cli(['compare', T1, T2, '--expect', 'fatnn/ternary2b>=1.8', '--expect', 'fatnn/ternary2b>=40']);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /expect fatnn\/ternary2b>=40: .* FAILED/);
+});
+
+it('appends the Markdown table and the gate results to GITHUB_STEP_SUMMARY', () => {
+  const summary = tempFile('summary.md', '# earlier step\n');
+  const r = cli(['compare', T1, RERUN, '--fail-on-regression', '5%'], { GITHUB_STEP_SUMMARY: summary });
+  assert.equal(r.code, 1);
+  const text = readFileSync(summary, 'utf8');
+  assert.match(text, /^# earlier step\n### fatnn-bench comparison/);
+  assert.match(text, /\| layer \| MxNxK \| kernel \|/);
+  assert.match(text, /\*\*Gates\*\* \(FAILED\)/);
+  // The console table still goes to stdout.
+  assert.match(r.stdout, /┌/);
+});
+
+it('gates a run with --expect: exit 0 when met, 1 when not', () => {
+  const args = ['run', '--shape', '16x20x256', '--backend', 'js', '--precision', 'fp32,ternary2b,fatnn', ...FAST];
+  const ok = cli([...args, '--expect', 'fatnn/ternary2b>=0.01']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /fatnn-bench: expect fatnn\/ternary2b>=0\.01: fatnn\/js vs ternary2b\/js = \d+\.\d\dx \(median of 1 layer\) ok/);
+  const failed = cli([...args, '--expect', 'fatnn/ternary2b>=1000']);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /FAILED/);
+});
+
+it('rejects a malformed --expect on run before measuring anything', () => {
+  assertUsageError(cli(['run', '--preset', 'resnet18', '--expect', 'fatnn>=1.8']), /^fatnn-bench: --expect "fatnn>=1.8": expected one ratio/);
+});
+
+it('bad input: a missing file', () => {
+  assertUsageError(cli(['compare', T1, '/nonexistent/b.json']), /^fatnn-bench: \/nonexistent\/b\.json: no such file$/m);
+});
+
+it('bad input: a results file of an incompatible schema version', () => {
+  const v2 = editedFixture('v2.json', (d) => (d.schemaVersion = 2));
+  assertUsageError(cli(['compare', T1, v2]), /schema version 2 is newer than this fatnn-bench reads \(1\)/);
+});
+
+it('bad input: a file that is not a results file', () => {
+  assertUsageError(cli(['compare', T1, tempFile('x.json', '{"hello": 1}')]), /not a fatnn-bench results file/);
+});
+
+it('bad input: runs with no layer in common', () => {
+  const other = editedFixture('other.json', (d) => {
+    for (const l of d.layers as { K: number }[]) l.K += 1;
+  });
+  assertUsageError(cli(['compare', T1, other]), /^fatnn-bench: the runs have no layer shape in common/);
+});
+
+it('bad input: thresholds and options that do not parse', () => {
+  assertUsageError(cli(['compare', T1, T2, '--fail-on-regression', 'five']), /^fatnn-bench: --fail-on-regression must be a percentage such as 5%.*got "five"/);
+  assertUsageError(cli(['compare', T1, T2, '--threshold', '-1%']), /--threshold must be a percentage/);
+  assertUsageError(cli(['compare', T1, T2, '--alpha', '5']), /--alpha must be a significance level/);
+  assertUsageError(cli(['compare', T1, T2, '--format', 'xml']), /--format must be one of console, md, csv/);
+  assertUsageError(cli(['compare', T1, T2, '--expect', 'fatnn/ternary2b=>2']), /--expect "fatnn\/ternary2b=>2" does not parse/);
+  assertUsageError(cli(['compare', T1, T2, '--baseline', 'fp16']), /--baseline must be a precision/);
+});
+
+it('bad input: fewer than two files', () => {
+  assertUsageError(cli(['compare', T1]), /compare needs at least two results files/);
+  assertUsageError(cli(['compare']), /missing required argument/);
+});

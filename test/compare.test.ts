@@ -1,0 +1,151 @@
+// `compare` on real results files from two hosts and from repeated runs: alignment by shape and
+// kernel, per-host speedups, geometric means, change detection, warnings and the renderers.
+
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { compareRuns, labelsFor } from '../src/compare/comparison.js';
+import { renderComparison } from '../src/compare/render.js';
+import type { LabelledRun } from '../src/compare/warnings.js';
+import { UsageError } from '../src/errors.js';
+import { readResultsFile } from '../src/results/io.js';
+import type { LayerResult, ResultsFile } from '../src/results/schema.js';
+
+const FIXTURES = new URL('../../test/fixtures/compare/', import.meta.url);
+
+async function fixture(name: string): Promise<LabelledRun> {
+  return { label: name, results: await readResultsFile(new URL(`${name}.json`, FIXTURES).pathname) };
+}
+
+function medianOf(results: ResultsFile, shape: string, kernel: string): number {
+  const layer = results.layers.find((l) => `${l.M}x${l.N}x${l.K}` === shape)!;
+  return layer.measurements.find((m) => m.kernel === kernel)!.gemm!.medianMs;
+}
+
+function withLayers(run: LabelledRun, label: string, map: (layers: readonly LayerResult[]) => LayerResult[]): LabelledRun {
+  return { label, results: { ...run.results, layers: map(run.results.layers) } };
+}
+
+it('aligns two hosts by layer shape and kernel, with each host speedup vs its own fp32', async () => {
+  const a = await fixture('x64-threads1');
+  const b = await fixture('fixture-host-b-arm64');
+  const c = compareRuns([a, b]);
+  assert.equal(c.layers.length, 3);
+  assert.equal(c.rows.length, 9);
+  const row = c.rows.find((r) => r.layer.name === 'conv4 down 1x1' && r.kernel === 'fatnn/workers-js')!;
+  for (const [i, run] of [a, b].entries()) {
+    const fatnn = medianOf(run.results, '256x196x128', 'fatnn/workers-js');
+    const fp32 = medianOf(run.results, '256x196x128', 'fp32/workers-js');
+    assert.equal(row.cells[i]!.medianMs, fatnn);
+    assert.equal(row.cells[i]!.speedup, fp32 / fatnn);
+  }
+});
+
+it('puts the geometric mean of each host speedups over the layers in the geomean row', async () => {
+  const c = compareRuns([await fixture('x64-threads1'), await fixture('fixture-host-b-arm64')]);
+  const geo = c.geomean.find((g) => g.kernel === 'fatnn/workers-js')!;
+  for (const i of [0, 1]) {
+    const speedups = c.rows.filter((r) => r.kernel === 'fatnn/workers-js').map((r) => r.cells[i]!.speedup!);
+    assert.equal(speedups.length, 3);
+    const expected = Math.cbrt(speedups[0]! * speedups[1]! * speedups[2]!);
+    assert.ok(Math.abs(geo.speedups[i]! - expected) < 1e-12 * expected);
+  }
+  assert.equal(geo.timeRatios[0], 1);
+});
+
+it('warns that the hosts differ, and about nothing else, for the two-host fixtures', async () => {
+  const c = compareRuns([await fixture('x64-threads1'), await fixture('fixture-host-b-arm64')]);
+  assert.equal(c.warnings.length, 1);
+  assert.match(c.warnings[0]!, /different hosts .*FIXTURE host-b/);
+});
+
+it('warns when thread counts differ', async () => {
+  const c = compareRuns([await fixture('x64-threads1'), await fixture('x64-threads2')]);
+  assert.ok(c.warnings.some((w) => /worker thread counts differ \(x64-threads1: 1, x64-threads2: 2\)/.test(w)));
+  assert.ok(!c.warnings.some((w) => /different hosts/.test(w)));
+});
+
+it('warns when tool versions differ', async () => {
+  const a = await fixture('x64-threads1');
+  const b = await fixture('x64-threads1-rerun');
+  const newer: LabelledRun = { label: 'newer', results: { ...b.results, tool: { name: 'fatnn-bench', version: '9.9.9' } } };
+  const c = compareRuns([a, newer]);
+  assert.ok(c.warnings.some((w) => /different fatnn-bench versions \(x64-threads1: 0\.1\.0, newer: 9\.9\.9\)/.test(w)));
+});
+
+it('leaves out layers not measured by every run, with a warning naming them', async () => {
+  const a = await fixture('x64-threads1');
+  const fewer = withLayers(await fixture('x64-threads1-rerun'), 'fewer', (ls) => ls.slice(1));
+  const c = compareRuns([a, fewer]);
+  assert.deepEqual(c.layers.map((l) => l.name), ['conv4 down 1x1', 'conv5_x 3x3 512']);
+  assert.ok(c.warnings.some((w) => /left out \(x64-threads1: 128x784x1152\)/.test(w)));
+});
+
+it('keeps kernels measured by only some runs as blank cells, with a warning', async () => {
+  const a = await fixture('x64-threads1');
+  const noFatnn = withLayers(await fixture('x64-threads1-rerun'), 'nofatnn', (ls) => ls.map((l) => ({ ...l, measurements: l.measurements.filter((m) => m.precision !== 'fatnn') })));
+  const c = compareRuns([a, noFatnn]);
+  const row = c.rows.find((r) => r.kernel === 'fatnn/workers-js')!;
+  assert.equal(row.cells[1], undefined);
+  assert.equal(row.changes[1], undefined);
+  assert.ok(c.warnings.some((w) => /fatnn\/workers-js \(not in nofatnn\)/.test(w)));
+});
+
+it('refuses runs with no layer shape in common', async () => {
+  const a = await fixture('x64-threads1');
+  const other = withLayers(await fixture('x64-threads2'), 'other', (ls) => ls.map((l) => ({ ...l, K: l.K + 1 })));
+  assert.throws(() => compareRuns([a, other]), (err: Error) => err instanceof UsageError && /no layer shape in common/.test(err.message));
+});
+
+it('detects the slowdowns of the busier rerun and leaves noise as no change', async () => {
+  const c = compareRuns([await fixture('x64-threads1'), await fixture('x64-threads1-rerun')]);
+  const change = (shape: string, kernel: string) => c.rows.find((r) => `${r.layer.M}x${r.layer.N}x${r.layer.K}` === shape && r.kernel === kernel)!.changes[1]!;
+  const slow = change('512x49x4608', 'fp32/workers-js');
+  assert.equal(slow.verdict, 'slower');
+  assert.ok(slow.pValue! < 0.001);
+  const a = await fixture('x64-threads1');
+  const b = await fixture('x64-threads1-rerun');
+  assert.equal(slow.relative, medianOf(b.results, '512x49x4608', 'fp32/workers-js') / medianOf(a.results, '512x49x4608', 'fp32/workers-js') - 1);
+  // +0.5% on the median, p = 0.47: noise.
+  assert.equal(change('128x784x1152', 'ternary2b/workers-js').verdict, 'no change');
+});
+
+it('computes speedups vs a chosen baseline precision', async () => {
+  const c = compareRuns([await fixture('x64-threads1'), await fixture('x64-threads2')], { baseline: 'ternary2b' });
+  const row = c.rows.find((r) => r.kernel === 'ternary2b/workers-js')!;
+  assert.equal(row.cells[0]!.speedup, 1);
+  assert.equal(c.rows.find((r) => r.kernel === 'fp32/workers-js')!.cells[1]!.speedup! < 1, true);
+});
+
+it('renders Markdown with one table row per layer and kernel plus geomean rows and warnings', async () => {
+  const c = compareRuns([await fixture('x64-threads1'), await fixture('x64-threads2')]);
+  const md = renderComparison(c, 'md');
+  const tableLines = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---'));
+  assert.equal(tableLines.length, 1 + 9 + 3);
+  assert.match(tableLines[0]!, /^\| layer \| MxNxK \| kernel \| x64-threads1 ms \| x64-threads1 vs fp32 \| x64-threads2 ms \| x64-threads2 vs fp32 \| x64-threads2 vs x64-threads1 \|$/);
+  assert.match(md, /\| geometric mean \| 3 layers \| fatnn\/workers-js \|/);
+  assert.match(md, /\*\*Warnings\*\*\n\n- worker thread counts differ/);
+});
+
+it('renders CSV with raw numbers and the same number of fields on every line', async () => {
+  const a = await fixture('x64-threads1');
+  const c = compareRuns([a, await fixture('x64-threads2')]);
+  const lines = renderComparison(c, 'csv').trimEnd().split('\n');
+  assert.equal(lines.length, 1 + 9 + 3);
+  const fields = lines.map((l) => l.split(',').length);
+  assert.ok(fields.every((n) => n === 12), String(fields));
+  const first = lines[1]!.split(',');
+  assert.equal(Number(first[5]), medianOf(a.results, '128x784x1152', 'fp32/workers-js'));
+  assert.ok(['slower', 'faster', 'no change'].includes(first[11]!));
+});
+
+it('renders the console table without colour codes when colour is off', async () => {
+  const c = compareRuns([await fixture('x64-threads1'), await fixture('fixture-host-b-arm64')]);
+  const text = renderComparison(c, 'console', { color: false });
+  assert.doesNotMatch(text, /\x1b\[/);
+  assert.match(text, /x64-threads1: AMD EPYC \(x64, 2 cores\)/);
+  assert.match(text, /slower \(p[<=]/);
+});
+
+it('labels columns by file name, made unique when names repeat', () => {
+  assert.deepEqual(labelsFor(['a/run.json', 'b/run.json', 'c/other.JSON']), ['run#1', 'run#2', 'other']);
+});
