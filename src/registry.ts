@@ -2,6 +2,7 @@
 // Each backend exports its declarations; adding a backend is one line here.
 
 import { jsKernels } from './backends/js/index.js';
+import { nativeKernels } from './backends/native/index.js';
 import { wasmKernels } from './backends/wasm/index.js';
 import { workerKernels } from './backends/workers/index.js';
 import { UsageError } from './errors.js';
@@ -10,7 +11,7 @@ import { checkShape } from './shapes.js';
 import type { Backend, Kernel, KernelDeclaration, KernelInfo, KernelOptions, Precision, Shape } from './types.js';
 
 /** Single-thread kernels, one line per backend; the workers backend wraps each of these. */
-export const SINGLE_THREAD_KERNELS: readonly KernelDeclaration[] = [...jsKernels, ...wasmKernels];
+export const SINGLE_THREAD_KERNELS: readonly KernelDeclaration[] = [...jsKernels, ...wasmKernels, ...nativeKernels];
 
 export const KERNELS: readonly KernelDeclaration[] = withInjectedFaults([...SINGLE_THREAD_KERNELS, ...workerKernels(SINGLE_THREAD_KERNELS)]);
 

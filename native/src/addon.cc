@@ -48,21 +48,27 @@ bool ReadPlan(const Napi::CallbackInfo &info, fn_plan *plan) {
   return true;
 }
 
-// A typed array at argument i of exactly the given type and at least `bytes` long.
+// A typed array at argument i of exactly the given type and at least `bytes` long. Its data
+// pointer comes from napi_get_typedarray_info, which also covers SharedArrayBuffer-backed
+// arrays (the workers backend shares operands that way).
 bool ReadBuffer(const Napi::CallbackInfo &info, size_t i, napi_typedarray_type type, uint64_t bytes, void **data,
                 const char *what) {
   Napi::Env env = info.Env();
-  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type) {
+  napi_typedarray_type actual;
+  size_t length = 0;
+  void *pointer = nullptr;
+  if (info.Length() <= i || !info[i].IsTypedArray() ||
+      napi_get_typedarray_info(env, info[i], &actual, &length, &pointer, nullptr, nullptr) != napi_ok || actual != type) {
     Napi::TypeError::New(env, std::string(what) + " has the wrong type").ThrowAsJavaScriptException();
     return false;
   }
-  Napi::TypedArray array = info[i].As<Napi::TypedArray>();
-  if (static_cast<uint64_t>(array.ByteLength()) < bytes) {
-    Napi::RangeError::New(env, std::string(what) + " holds " + std::to_string(array.ByteLength()) + " bytes, needs " +
+  const uint64_t have = static_cast<uint64_t>(info[i].As<Napi::TypedArray>().ByteLength());
+  if (have < bytes || (bytes > 0 && pointer == nullptr)) {
+    Napi::RangeError::New(env, std::string(what) + " holds " + std::to_string(have) + " bytes, needs " +
                                    std::to_string(bytes)).ThrowAsJavaScriptException();
     return false;
   }
-  *data = static_cast<uint8_t *>(array.ArrayBuffer().Data()) + array.ByteOffset();
+  *data = pointer;
   return true;
 }
 
