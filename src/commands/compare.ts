@@ -8,10 +8,11 @@ import { COMPARE_FORMATS, renderComparison, type CompareFormat } from '../compar
 import type { LabelledRun } from '../compare/warnings.js';
 import { FatnnError, UsageError } from '../errors.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
-import { parsePercent, formatPercent } from '../gates/percent.js';
+import { parsePercent } from '../gates/percent.js';
 import { describeRegression, findRegressions } from '../gates/regression.js';
 import { isPrecision } from '../precisions.js';
 import { wantsColor } from '../report/console.js';
+import { formatPercent } from '../report/format.js';
 import { readResultsFile } from '../results/io.js';
 import type { Precision } from '../types.js';
 

@@ -3,8 +3,10 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import { formatMs } from '../report/console.js';
-import { formatPercent, formatSignedPercent } from '../gates/percent.js';
+import { formatSignedPercent } from '../gates/percent.js';
+import { csvLine } from '../report/csv.js';
+import { formatMs, formatPercent, formatSpeedupValue } from '../report/format.js';
+import { mdTable } from '../report/markdown.js';
 import { shapeLabel } from '../shapes.js';
 import type { Change } from './change.js';
 import type { Cell, Comparison } from './comparison.js';
@@ -42,7 +44,7 @@ function msText(cell: Cell | undefined): Text {
 }
 
 function speedupText(value: number | undefined): Text {
-  return { text: value === undefined ? '-' : `${value.toFixed(2)}x` };
+  return { text: formatSpeedupValue(value) };
 }
 
 /** `+12.3% slower (p=0.001)`; noise keeps its number so readers see how small it was. */
@@ -95,30 +97,20 @@ function changeLegend(c: Comparison): string {
   return `Speedups are vs ${c.options.baseline} in the same run and backend. Changes are of the median GEMM time vs ${c.runs[0]!.label}; "no change" means below ${formatPercent(noise)} or not significant (two-sided Mann-Whitney U, p >= ${alpha}).`;
 }
 
-function escapeMarkdown(text: string): string {
-  return text.replace(/\|/g, '\\|');
-}
-
 function renderMarkdown(c: Comparison): string {
   const cols = columns(c);
-  const line = (cells: string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+  const rows = bodyRows(c).map((row) => row.map((t) => (t.tone === 'bad' && t.text.includes('slower') ? `**${t.text}**` : t.text)));
   const out = [
     '### fatnn-bench comparison',
     '',
-    ...runLines(c).map((l) => `- ${escapeMarkdown(l)}`),
+    ...runLines(c).map((l) => `- ${l}`),
     '',
-    line(cols.map((x) => x.head)),
-    `|${cols.map((x) => (x.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`,
-    ...bodyRows(c).map((row) => line(row.map((t) => (t.tone === 'bad' && t.text.includes('slower') ? `**${t.text}**` : t.text)))),
+    mdTable(cols.map((x) => x.head), rows, cols.map((x) => (x.align === 'right' ? 'r' : 'l'))),
     '',
     changeLegend(c),
   ];
-  if (c.warnings.length > 0) out.push('', '**Warnings**', '', ...c.warnings.map((w) => `- ${escapeMarkdown(w)}`));
+  if (c.warnings.length > 0) out.push('', '**Warnings**', '', ...c.warnings.map((w) => `- ${w}`));
   return `${out.join('\n')}\n`;
-}
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** CSV keeps raw numbers (no units, no rounding) in separate columns, for spreadsheets. */
@@ -127,7 +119,7 @@ function renderCsv(c: Comparison): string {
   for (const r of c.runs) head.push(`${r.label}_median_ms`, `${r.label}_speedup_vs_${c.options.baseline}`);
   for (const r of c.runs.slice(1)) head.push(`${r.label}_change`, `${r.label}_p_value`, `${r.label}_verdict`);
   const num = (v: number | undefined) => (v === undefined ? '' : String(v));
-  const lines = [head];
+  const lines: string[][] = [head];
   for (const row of c.rows) {
     lines.push([
       row.layer.name,
@@ -150,7 +142,7 @@ function renderCsv(c: Comparison): string {
       ...g.timeRatios.slice(1).flatMap((t) => [num(t === undefined ? undefined : t - 1), '', '']),
     ]);
   }
-  return `${lines.map((l) => l.map(csvField).join(',')).join('\n')}\n`;
+  return `${lines.map(csvLine).join('\n')}\n`;
 }
 
 export function renderComparison(c: Comparison, format: CompareFormat, options: { color: boolean } = { color: false }): string {

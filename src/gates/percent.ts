@@ -1,6 +1,7 @@
 // Parsing of percentage thresholds given on the command line (`5%`, `5`, `0.5%`).
 
 import { UsageError } from '../errors.js';
+import { formatPercent } from '../report/format.js';
 
 /**
  * Parses a percentage into a fraction: `5%` and `5` both mean 0.05. The `%` is optional because
@@ -16,11 +17,8 @@ export function parsePercent(option: string, text: string): number {
   return value / 100;
 }
 
-export function formatPercent(fraction: number, digits = 1): string {
-  return `${(fraction * 100).toFixed(digits)}%`;
-}
-
-export function formatSignedPercent(fraction: number, digits = 1): string {
-  const text = formatPercent(fraction, digits);
+/** `+12.3%` / `-4.0%`: the sign says slower or faster at a glance. */
+export function formatSignedPercent(fraction: number): string {
+  const text = formatPercent(fraction);
   return fraction > 0 ? `+${text}` : text;
 }
