@@ -15,7 +15,11 @@ import { SchemaProblem, validateResults } from './validate.js';
  */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new FatnnError(`cannot write ${file}: cannot create folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(tmp, 'w');
