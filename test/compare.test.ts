@@ -146,6 +146,8 @@ it('renders the console table without colour codes when colour is off', async ()
   assert.match(text, /slower \(p[<=]/);
 });
 
-it('labels columns by file name, made unique when names repeat', () => {
-  assert.deepEqual(labelsFor(['a/run.json', 'b/run.json', 'c/other.JSON']), ['run#1', 'run#2', 'other']);
+it('labels columns by file name, by folder when file names repeat, else by position', () => {
+  assert.deepEqual(labelsFor(['/tmp/a.json', 'b.json']), ['a', 'b']);
+  assert.deepEqual(labelsFor(['results-x64/results.json', 'dl/results-arm64/results.json']), ['results-x64', 'results-arm64']);
+  assert.deepEqual(labelsFor(['a/x/run.json', 'b/x/run.json', 'c/other.JSON']), ['run#1', 'run#2', 'other']);
 });

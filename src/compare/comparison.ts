@@ -56,9 +56,18 @@ function layerKey(layer: LayerSpec): string {
   return shapeLabel(layer);
 }
 
-/** Column labels from file names, made unique when two files share a name in different folders. */
+/**
+ * Column labels from file names. `run --out DIR` always writes DIR/results.json, so when file
+ * names repeat the folder names label the runs (CI artifacts: `results-x64/results.json`); when
+ * those repeat too, a position suffix keeps labels unique.
+ */
 export function labelsFor(paths: readonly string[]): string[] {
-  const base = paths.map((p) => p.replace(/^.*[\\/]/, '').replace(/\.json$/i, ''));
+  const parts = paths.map((p) => p.split(/[\\/]/).filter(Boolean));
+  const unique = (names: string[]) => new Set(names).size === names.length;
+  const base = parts.map((ps) => (ps[ps.length - 1] ?? '').replace(/\.json$/i, ''));
+  if (unique(base)) return base;
+  const folders = parts.map((ps, i) => (ps.length >= 2 ? ps[ps.length - 2]! : base[i]!));
+  if (unique(folders)) return folders;
   return base.map((b, i) => (base.filter((o) => o === b).length > 1 ? `${b}#${i + 1}` : b));
 }
 
