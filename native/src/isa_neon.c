@@ -71,7 +71,7 @@ const fn_isa_table *fn_table_neon(void) { return &fn_neon_table; }
 #pragma clang attribute push(__attribute__((target("dotprod"))), apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC push_options
-#pragma GCC target("+dotprod")
+#pragma GCC target("arch=armv8.2-a+dotprod")
 #endif
 
 #undef I8_G

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Verifies the arm64 NEON kernels without an ARM machine: cross-compiles the C test harness
+# (native/test/harness.c: every kernel the CPU supports against a naive C reference) for
+# aarch64 and runs it under qemu-user, once on a CPU with the dot-product extension (SDOT
+# int8 path) and once on a Cortex-A53 (ARMv8.0, no SDOT: the SMULL int8 path).
+# Needs Debian's gcc-aarch64-linux-gnu and qemu-user packages; not part of `npm test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CC=${CC:-aarch64-linux-gnu-gcc}
+QEMU=${QEMU:-qemu-aarch64}
+for tool in "$CC" "$QEMU"; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install gcc-aarch64-linux-gnu qemu-user)" >&2; exit 2; }
+done
+mkdir -p build
+out=build/native-harness-aarch64
+"$CC" -O3 -std=gnu11 -Wall -Wextra -static -o "$out" native/test/harness.c native/src/plan.c native/src/isa_*.c
+echo "== $("$CC" --version | head -1)"
+for cpu in max cortex-a53; do
+  echo "== qemu-aarch64 -cpu $cpu"
+  "$QEMU" -cpu "$cpu" "$out" | grep -v '^skip .*x86-64 only'
+done
