@@ -151,3 +151,11 @@ it('labels columns by file name, by folder when file names repeat, else by posit
   assert.deepEqual(labelsFor(['results-x64/results.json', 'dl/results-arm64/results.json']), ['results-x64', 'results-arm64']);
   assert.deepEqual(labelsFor(['a/x/run.json', 'b/x/run.json', 'c/other.JSON']), ['run#1', 'run#2', 'other']);
 });
+
+it('warns when a run measured no kernel of the baseline precision', async () => {
+  const a = await fixture('x64-threads1');
+  const noFp32 = withLayers(await fixture('x64-threads1-rerun'), 'nofp32', (ls) => ls.map((l) => ({ ...l, measurements: l.measurements.filter((m) => m.precision !== 'fp32') })));
+  const c = compareRuns([a, noFp32]);
+  assert.ok(c.rows.every((r) => r.cells[1] === undefined || r.cells[1].speedup === undefined));
+  assert.ok(c.warnings.some((w) => /^nofp32 measured no fp32 kernel, so its speedup columns are blank/.test(w)));
+});

@@ -8,7 +8,7 @@ import { geometricMean, speedupVs } from '../results/speedups.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { detectChange, DEFAULT_CHANGE_OPTIONS, type Change, type ChangeOptions } from './change.js';
-import { contextWarnings, droppedLayersWarning, partialKernelsWarning, type LabelledRun } from './warnings.js';
+import { contextWarnings, droppedLayersWarning, missingBaselineWarning, partialKernelsWarning, type LabelledRun } from './warnings.js';
 
 export interface CompareOptions extends ChangeOptions {
   /** Precision every run's speedups are computed against, within that run. */
@@ -133,13 +133,14 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
     };
   });
 
+  const noBaseline = runs.filter((_, i) => !commonKeys.some((k) => indexed[i]!.get(k)!.measurements.some((m) => m.precision === opts.baseline && m.gemm))).map((r) => r.label);
   return {
     runs,
     options: opts,
     layers: commonKeys.map((k) => specOf(indexed[0]!.get(k)!)),
     rows,
     geomean,
-    warnings: [...contextWarnings(runs), ...droppedLayersWarning(dropped), ...partialKernelsWarning(partial)],
+    warnings: [...contextWarnings(runs), ...droppedLayersWarning(dropped), ...partialKernelsWarning(partial), ...missingBaselineWarning(noBaseline, opts.baseline)],
   };
 }
 

@@ -63,3 +63,8 @@ export function partialKernelsWarning(kernels: readonly { kernel: string; missin
   const text = kernels.map((k) => `${k.kernel} (not in ${k.missingFrom.join(', ')})`).join(', ');
   return [`some kernels were not measured by every run: ${text}; they were unavailable or filtered out there (see "skipped" in each file)`];
 }
+
+export function missingBaselineWarning(labels: readonly string[], baseline: string): string[] {
+  if (labels.length === 0) return [];
+  return [`${labels.join(', ')} measured no ${baseline} kernel, so ${labels.length === 1 ? 'its' : 'their'} speedup columns are blank; include ${baseline} in the run or pass --baseline`];
+}
