@@ -18,10 +18,10 @@ export async function reportCommand(file: string, opts: ReportOptions): Promise<
   const formats = parseFormats(opts.format ?? ['console']);
   if (formats.length === 0) throw new UsageError('--format needs at least one of md, csv, html, console, json');
   const baseline = opts.baseline === undefined ? undefined : parseBaseline(opts.baseline);
+  if (opts.out === undefined && formats.length > 1) throw new UsageError(`several formats (${formats.join(', ')}) need --out DIR; stdout takes one`);
   const results = await readResultsFile(file);
 
   if (opts.out === undefined) {
-    if (formats.length > 1) throw new UsageError(`several formats (${formats.join(', ')}) need --out DIR; stdout takes one`);
     const format = formats[0]!;
     process.stdout.write(renderFormat(format, results, { baseline, color: format === 'console' && wantsColor(process.stdout) }));
     if (format === 'console' && !results.complete) process.stderr.write(`fatnn-bench: ${file} is an incomplete run (${results.layers.length} layers)\n`);
