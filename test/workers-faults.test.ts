@@ -8,7 +8,8 @@ import { FAULT_SOURCE, FAULTY_KERNELS, type Fault } from '../src/backends/worker
 import { shutdownWorkerPools, workerPools, workerVariant } from '../src/backends/workers/index.js';
 import { randomOperands } from '../src/precisions.js';
 import { firstMismatch, referenceGemm } from '../src/reference.js';
-import { createKernel } from '../src/registry.js';
+import { createKernel, findKernel } from '../src/registry.js';
+import { runSweep } from '../src/runner/sweep.js';
 import type { Kernel } from '../src/types.js';
 
 after(() => shutdownWorkerPools());
@@ -26,7 +27,7 @@ async function faultyKernel(fault: Fault): Promise<Kernel> {
   return kernel;
 }
 
-const EXPECTED: Record<Fault, RegExp> = {
+const EXPECTED: Record<Exclude<Fault, 'throw-later'>, RegExp> = {
   throw: /fatnn\/workers-js-faulty-throw on 8x64x100 \(2 threads\): GEMM failed: worker 1 threw Error: injected fault; the worker pool was shut down/,
   exit: /fatnn\/workers-js-faulty-exit on 8x64x100 \(2 threads\): GEMM failed: worker 1 exited with code 3; the worker pool was shut down/,
   hang: /fatnn\/workers-js-faulty-hang on 8x64x100 \(2 threads\): GEMM failed: no answer from 1 of 2 workers after 500 ms; the worker pool was shut down/,
@@ -38,10 +39,10 @@ for (const fault of ['throw', 'exit', 'hang'] as const) {
     const pool = (await workerPools()).find((p) => p.size === 2)!;
     assert.throws(() => kernel.run(), EXPECTED[fault]);
     assert.equal(pool.alive, false);
-    assert.throws(() => kernel.run(), /worker pool is gone/);
+    assert.throws(() => kernel.run(), /unusable after its earlier fault/);
     await kernel.dispose();
 
-    // Other kernels carry on with a fresh pool.
+    // New kernels get a fresh pool.
     const ok = await createKernel('fatnn/workers-js', SHAPE, { threads: 2 });
     const { w, x } = randomOperands('fatnn', SHAPE, 2);
     ok.setWeights(w);
@@ -71,4 +72,34 @@ it('lets the process exit after a worker hung and was terminated', () => {
   assert.equal(child.signal, null, 'the process had to be killed');
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim(), 'FatnnError');
+});
+
+it('keeps the other kernels of a sweep measured when a worker fails while being timed', async () => {
+  const base = FAULTY_KERNELS.find((k) => k.id === 'fatnn/js-faulty-throw-later')!;
+  const faulty = workerVariant(base, { source: FAULT_SOURCE });
+  const layer = { name: 'test layer', M: 8, N: 64, K: 100, count: 1 };
+  const kernels = [faulty, findKernel('fatnn/workers-js'), findKernel('fatnn/js')];
+  const settings = { threads: 2, timeMs: 20, minSamples: 2, warmupMs: 0, rounds: 1, seed: 1, withPacking: false };
+  const [result] = await runSweep([layer], kernels, settings);
+  const byId = new Map(result!.measurements.map((m) => [m.kernel, m]));
+  assert.match(byId.get(faulty.id)!.error ?? '', /fatnn\/workers-js-faulty-throw-later failed while timing test layer \(8x64x100\): .*worker 1 threw Error: injected fault/);
+  for (const id of ['fatnn/workers-js', 'fatnn/js']) {
+    assert.equal(byId.get(id)!.error, undefined, id);
+    assert.ok(byId.get(id)!.gemm, id);
+  }
+});
+
+it('moves the other kernels of a faulted pool to a fresh pool, operands and all', async () => {
+  const shape = { M: 6, N: 40, K: 70 };
+  const { w, x } = randomOperands('binary', shape, 3);
+  const sibling = await createKernel('binary/workers-js', shape, { threads: 2 });
+  sibling.setWeights(w);
+  sibling.setActivations(x);
+  const kernel = await faultyKernel('throw');
+  assert.throws(() => kernel.run(), EXPECTED.throw);
+  await sibling.run();
+  assert.equal(firstMismatch(referenceGemm('binary', shape, w, x), sibling.result()), -1);
+  assert.equal((await workerPools()).filter((p) => p.size === 2 && p.alive).length, 1);
+  await sibling.dispose();
+  await kernel.dispose();
 });

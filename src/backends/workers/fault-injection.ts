@@ -7,7 +7,8 @@ import type { KernelDeclaration } from '../../types.js';
 import { FatnnJsKernel } from '../js/bit-kernels.js';
 import type { DeclarationSource } from './parallel-kernel.js';
 
-export type Fault = 'throw' | 'exit' | 'hang';
+/** `throw-later` passes its first GEMM (the verification run) and throws from the second on. */
+export type Fault = 'throw' | 'exit' | 'hang' | 'throw-later';
 
 /** Only the worker with this index fails, so the others finish and the mixed case is tested. */
 export const FAULTY_WORKER = 1;
@@ -18,15 +19,18 @@ export const FAULT_SOURCE: DeclarationSource = {
 };
 
 class FaultyKernel extends FatnnJsKernel {
+  private runs = 0;
+
   constructor(id: string, shape: { M: number; N: number; K: number }, private readonly fault: Fault) {
     super(id, shape);
   }
 
   protected override compute(): void {
+    this.runs += 1;
     if ((workerData as { index?: number } | null)?.index === FAULTY_WORKER) {
-      if (this.fault === 'throw') throw new Error('injected fault');
+      if (this.fault === 'throw' || (this.fault === 'throw-later' && this.runs > 1)) throw new Error('injected fault');
       if (this.fault === 'exit') process.exit(3);
-      for (;;);
+      if (this.fault === 'hang') for (;;);
     }
     super.compute();
   }
@@ -44,4 +48,4 @@ function faulty(fault: Fault): KernelDeclaration {
   };
 }
 
-export const FAULTY_KERNELS: readonly KernelDeclaration[] = [faulty('throw'), faulty('exit'), faulty('hang')];
+export const FAULTY_KERNELS: readonly KernelDeclaration[] = [faulty('throw'), faulty('exit'), faulty('hang'), faulty('throw-later')];

@@ -9,7 +9,7 @@ import { macs, shapeLabel } from '../../shapes.js';
 import type { Kernel, LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
 import { choosePartition, type Axis, type Partition } from './partition.js';
 import { logicalView, Op, type CreateMessage } from './protocol.js';
-import { getWorkerPool, WorkerFault, type WorkerError, type WorkerPool } from './pool.js';
+import { getWorkerPool, getWorkerPoolNow, WorkerFault, type WorkerError, type WorkerPool } from './pool.js';
 
 /** Where the workers find the base declaration: a module URL and the export holding the list. */
 export interface DeclarationSource {
@@ -39,47 +39,47 @@ function deadline(settings: ParallelSettings, ops: number): number {
   return Math.max(settings.minTimeoutMs, (TIMEOUT_FACTOR * ops) / ASSUMED_OPS_PER_MS);
 }
 
+interface SharedOperands {
+  readonly w: SharedArrayBuffer;
+  readonly x: SharedArrayBuffer;
+  readonly out: SharedArrayBuffer;
+}
+
 export class ParallelKernel implements Kernel {
   private weightsSet = false;
   private activationsSet = false;
   private disposed = false;
+  /** Set when this kernel's own GEMM faulted: retrying would only kill pool after pool. */
+  private brokenBy: string | null = null;
+  private readonly w: LogicalArray;
+  private readonly x: LogicalArray;
+  private readonly out: ResultArray;
 
   private constructor(
     readonly id: string,
+    private readonly baseId: string,
     readonly precision: Precision,
     readonly shape: Shape,
-    private readonly pool: WorkerPool,
-    private readonly slot: number,
+    private pool: WorkerPool,
+    private slot: number,
     private readonly partition: Partition,
     private readonly settings: ParallelSettings,
-    private readonly w: LogicalArray,
-    private readonly x: LogicalArray,
-    private readonly out: ResultArray,
-  ) {}
+    private readonly shared: SharedOperands,
+  ) {
+    const fp32 = precision === 'fp32';
+    this.w = logicalView(fp32, shared.w);
+    this.x = logicalView(fp32, shared.x);
+    this.out = fp32 ? new Float32Array(shared.out) : new Int32Array(shared.out);
+  }
 
   static async create(id: string, baseId: string, precision: Precision, shape: Shape, threads: number, settings: ParallelSettings): Promise<ParallelKernel> {
     const pool = await getWorkerPool(threads);
-    const partition = choosePartition(shape, pool.size, settings.axis);
     const { M, N, K } = shape;
-    const fp32 = precision === 'fp32';
-    const bytes = fp32 ? 4 : 1;
-    const w = new SharedArrayBuffer(M * K * bytes);
-    const x = new SharedArrayBuffer(N * K * bytes);
-    const out = new SharedArrayBuffer(M * N * 4);
-    const slot = pool.allocateSlot();
-    const messages: CreateMessage[] = partition.chunks.map(([start, end]) => ({
-      slot, moduleUrl: settings.source.moduleUrl, exportName: settings.source.exportName, baseId,
-      M, N, K, axis: partition.axis, start, end, w, x, out, fp32,
-    }));
-    const kernel = new ParallelKernel(
-      id, precision, shape, pool, slot, partition, settings,
-      logicalView(fp32, w), logicalView(fp32, x), fp32 ? new Float32Array(out) : new Int32Array(out),
-    );
-    const failed = kernel.dispatch(Op.Create, Math.max(settings.minTimeoutMs, CREATE_TIMEOUT_MS), false, messages);
-    if (failed) {
-      kernel.dispose();
-      throw new FatnnError(kernel.describe(failed, `could not create ${baseId}`));
-    }
+    const bytes = precision === 'fp32' ? 4 : 1;
+    const shared = { w: new SharedArrayBuffer(M * K * bytes), x: new SharedArrayBuffer(N * K * bytes), out: new SharedArrayBuffer(M * N * 4) };
+    const partition = choosePartition(shape, pool.size, settings.axis);
+    const kernel = new ParallelKernel(id, baseId, precision, shape, pool, pool.allocateSlot(), partition, settings, shared);
+    kernel.createShares();
     return kernel;
   }
 
@@ -95,6 +95,7 @@ export class ParallelKernel implements Kernel {
   setWeights(w: LogicalArray): void {
     expectOperand(this.precision, w, this.shape.M * this.shape.K, 'W');
     this.w.set(w);
+    this.weightsSet = false;
     this.pack(Op.PackWeights, this.shape.M * this.shape.K);
     this.weightsSet = true;
   }
@@ -102,8 +103,9 @@ export class ParallelKernel implements Kernel {
   setActivations(x: LogicalArray): void {
     expectOperand(this.precision, x, this.shape.N * this.shape.K, 'X');
     this.x.set(x);
-    this.activationsSet = true;
+    this.activationsSet = false;
     this.pack(Op.PackActivations, this.shape.N * this.shape.K);
+    this.activationsSet = true;
   }
 
   run(): void {
@@ -121,24 +123,55 @@ export class ParallelKernel implements Kernel {
     if (this.pool.alive) this.dispatch(Op.Dispose, this.settings.minTimeoutMs, false);
   }
 
+  /** Has every participating worker build its base kernel over the shared operands. */
+  private createShares(): void {
+    const { M, N, K } = this.shape;
+    const { moduleUrl, exportName } = this.settings.source;
+    const messages: CreateMessage[] = this.partition.chunks.map(([start, end]) => ({
+      slot: this.slot, moduleUrl, exportName, baseId: this.baseId, M, N, K,
+      axis: this.partition.axis, start, end, ...this.shared, fp32: this.precision === 'fp32',
+    }));
+    const failed = this.dispatch(Op.Create, Math.max(this.settings.minTimeoutMs, CREATE_TIMEOUT_MS), false, messages);
+    if (failed) {
+      this.dispose();
+      throw new FatnnError(this.describe(failed, `could not create ${this.baseId}`));
+    }
+  }
+
+  /**
+   * After a fault (of this or another kernel) killed the shared pool, moves to a fresh pool and
+   * rebuilds this kernel's shares there from the logical operands still in shared memory, so
+   * one failing kernel does not take the others of a run down with it.
+   */
+  private moveToFreshPool(): void {
+    this.pool = getWorkerPoolNow(this.pool.size);
+    this.slot = this.pool.allocateSlot();
+    this.createShares();
+    if (this.weightsSet) this.pack(Op.PackWeights, this.shape.M * this.shape.K);
+    if (this.activationsSet) this.pack(Op.PackActivations, this.shape.N * this.shape.K);
+  }
+
   /** A bad operand value is the caller's mistake: rethrown with its class, the pool survives. */
-  private pack(op: Op, values: number): void {
+  private pack(op: Op.PackWeights | Op.PackActivations, values: number): void {
     const failed = this.dispatch(op, deadline(this.settings, values), false);
     if (!failed) return;
-    if (op === Op.PackActivations) this.activationsSet = false;
-    else this.weightsSet = false;
     const Class = failed.name === 'RangeError' ? RangeError : failed.name === 'TypeError' ? TypeError : FatnnError;
     throw new Class(this.describe(failed, op === Op.PackWeights ? 'packing W' : 'packing X'));
   }
 
   private dispatch(op: Op, timeoutMs: number, fatal: boolean, messages?: readonly CreateMessage[]): WorkerError | null {
     if (this.disposed && op !== Op.Dispose) throw new FatnnError(`${this.id} on ${shapeLabel(this.shape)}: used after dispose()`);
+    if (this.brokenBy !== null && op !== Op.Dispose) throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)}: unusable after its earlier fault (${this.brokenBy})`);
+    const resumable = op === Op.PackWeights || op === Op.PackActivations || op === Op.Run;
+    if (resumable && !this.pool.alive && this.pool.faulted) this.moveToFreshPool();
     try {
       return this.pool.dispatch(op, this.slot, this.workers, timeoutMs, fatal, messages);
     } catch (err) {
       if (!(err instanceof WorkerFault)) throw err;
       const what = op === Op.Run ? 'GEMM' : Op[op];
-      throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)} (${this.pool.size} threads): ${what} failed: ${err.message}; the worker pool was shut down`, { cause: err });
+      const after = this.pool.faulted ? '; the worker pool was shut down' : '';
+      if (this.pool.faulted) this.brokenBy = err.message;
+      throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)} (${this.pool.size} threads): ${what} failed: ${err.message}${after}`, { cause: err });
     }
   }
 

@@ -33,6 +33,7 @@ export class WorkerPool {
   private readonly errors: Uint8Array;
   private nextSlot = 1;
   private deadReason: string | null = null;
+  private killedByFault = false;
   private terminated: Promise<void> | null = null;
 
   private constructor(
@@ -44,50 +45,75 @@ export class WorkerPool {
   ) {
     this.ctrl = new Int32Array(control);
     this.errors = new Uint8Array(errors);
-    for (const [i, w] of workers.entries()) {
-      // An error or exit between operations (nobody is waiting) still marks the pool dead,
-      // so the next operation fails at once instead of waiting for a worker that is gone.
-      w.on('error', (err) => this.kill(`worker ${i} failed: ${err.message}`));
-      w.on('exit', (code) => this.kill(`worker ${i} exited with code ${code}`));
-    }
+    everyPool.add(this);
   }
 
-  static async start(size: number): Promise<WorkerPool> {
+  /** Spawns the workers; they pick up operations signalled before they finished booting. */
+  private static spawn(size: number): { pool: WorkerPool; ready: Promise<void> } {
     const control = new SharedArrayBuffer(controlWords(size) * 4);
     const errors = new SharedArrayBuffer(size * ERROR_AREA_BYTES);
     const workers: Worker[] = [];
     const ports: MessagePort[] = [];
+    const booted: Promise<void>[] = [];
+    for (let index = 0; index < size; index++) {
+      const { port1, port2 } = new MessageChannel();
+      port1.unref();
+      ports.push(port1);
+      const data: WorkerData = { index, control, errors, port: port2 };
+      const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [port2], execArgv: workerExecArgv(), name: `fatnn-bench worker ${index}` });
+      workers.push(worker);
+      booted.push(new Promise<void>((resolve) => worker.once('message', () => resolve())));
+    }
+    const pool = new WorkerPool(size, workers, ports, control, errors);
+    const ready = new Promise<void>((resolve, reject) => {
+      for (const [i, w] of workers.entries()) {
+        // An error or exit while nobody waits on the control words still marks the pool dead,
+        // so the next operation fails at once instead of waiting for a worker that is gone.
+        w.on('error', (err) => {
+          pool.kill(`worker ${i} failed: ${err.message}`, true);
+          reject(err);
+        });
+        w.on('exit', (code) => {
+          pool.kill(`worker ${i} exited with code ${code}`, true);
+          reject(new FatnnError(`worker ${i} exited with code ${code}`));
+        });
+      }
+      Promise.all(booted).then(() => resolve(), reject);
+    });
+    ready.catch(() => {});
+    return { pool, ready };
+  }
+
+  /** Starts a pool and waits until every worker runs; the workers are unref'd afterwards. */
+  static async start(size: number): Promise<WorkerPool> {
+    const { pool, ready } = WorkerPool.spawn(size);
     try {
-      await Promise.all(
-        Array.from({ length: size }, (_, index) => {
-          const { port1, port2 } = new MessageChannel();
-          port1.unref();
-          ports.push(port1);
-          const data: WorkerData = { index, control, errors, port: port2 };
-          const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [port2], execArgv: workerExecArgv(), name: `fatnn-bench worker ${index}` });
-          workers.push(worker);
-          return new Promise<void>((resolve, reject) => {
-            const onExit = (code: number) => reject(new FatnnError(`worker ${index} exited with code ${code} while starting`));
-            worker.once('error', reject);
-            worker.once('exit', onExit);
-            worker.once('message', () => {
-              worker.off('error', reject);
-              worker.off('exit', onExit);
-              resolve();
-            });
-          });
-        }),
-      );
+      await ready;
     } catch (err) {
-      await Promise.allSettled(workers.map((w) => w.terminate()));
+      await pool.kill(`could not start: ${(err as Error).message}`, false);
       throw new FatnnError(`could not start ${size} worker threads: ${(err as Error).message}`);
     }
-    for (const w of workers) w.unref();
-    return new WorkerPool(size, workers, ports, control, errors);
+    for (const w of pool.workers) w.unref();
+    return pool;
+  }
+
+  /**
+   * Starts a pool without waiting, for kernels that must recover inside a synchronous call:
+   * their first operation simply waits for the workers to boot.
+   */
+  static startNow(size: number): WorkerPool {
+    const { pool } = WorkerPool.spawn(size);
+    for (const w of pool.workers) w.unref();
+    return pool;
   }
 
   get alive(): boolean {
     return this.deadReason === null;
+  }
+
+  /** True when a worker fault (not shutdownWorkerPools) ended the pool: kernels may move on. */
+  get faulted(): boolean {
+    return this.killedByFault;
   }
 
   /** Thread ids of the workers, to tell pools apart. */
@@ -123,13 +149,13 @@ export class WorkerPool {
       const dead = Atomics.load(ctrl, FAULT);
       if (dead !== 0) {
         const why = this.errorOf(dead - 1)?.message ?? `worker ${dead - 1} died`;
-        this.kill(why);
+        this.kill(why, true);
         throw new WorkerFault(why);
       }
       const left = deadline - performance.now();
       if (left <= 0) {
         const why = `no answer from ${pending} of ${participants} workers after ${Math.round(timeoutMs)} ms`;
-        this.kill(why);
+        this.kill(why, true);
         throw new WorkerFault(why);
       }
       Atomics.wait(ctrl, PENDING, pending, left);
@@ -138,8 +164,9 @@ export class WorkerPool {
       if (Atomics.load(ctrl, blockOf(i) + STATUS) === Status.Failed) {
         const err = this.errorOf(i) ?? { worker: i, name: 'Error', message: 'unknown failure' };
         if (fatal) {
-          this.kill(`worker ${i} threw ${err.name}: ${err.message}`);
-          throw new WorkerFault(`worker ${i} threw ${err.name}: ${err.message}`);
+          const why = `worker ${i} threw ${err.name}: ${err.message}`;
+          this.kill(why, true);
+          throw new WorkerFault(why);
         }
         return err;
       }
@@ -161,16 +188,23 @@ export class WorkerPool {
   }
 
   /** Terminates the workers (idempotent); later operations fail with the reason. */
-  kill(reason: string): Promise<void> {
+  kill(reason: string, fault: boolean): Promise<void> {
     if (this.deadReason === null) {
       this.deadReason = reason;
-      this.terminated = Promise.allSettled(this.workers.map((w) => w.terminate())).then(() => undefined);
+      this.killedByFault = fault;
+      if (live.get(this.size) === this) live.delete(this.size);
+      this.terminated = Promise.allSettled(this.workers.map((w) => w.terminate())).then(() => {
+        everyPool.delete(this);
+      });
     }
     return this.terminated ?? Promise.resolve();
   }
 }
 
-const pools = new Map<number, Promise<WorkerPool>>();
+/** Pools being started, live pools, and every pool not yet terminated (for shutdown). */
+const starting = new Map<number, Promise<WorkerPool>>();
+const live = new Map<number, WorkerPool>();
+const everyPool = new Set<WorkerPool>();
 
 /** threads = 0 means one worker per core the host reports. */
 export function resolveThreads(threads: number): number {
@@ -178,34 +212,45 @@ export function resolveThreads(threads: number): number {
   return threads === 0 ? availableParallelism() : threads;
 }
 
+function adopt(pool: WorkerPool): WorkerPool {
+  live.set(pool.size, pool);
+  // The CLI runs its shutdown hooks at the end of a command and on Ctrl-C.
+  onShutdown(shutdownWorkerPools);
+  return pool;
+}
+
 /** The live pool of this many threads, started if there is none. */
 export async function getWorkerPool(threads: number): Promise<WorkerPool> {
   const size = resolveThreads(threads);
-  let started = pools.get(size);
-  if (!started) {
-    const entry = WorkerPool.start(size);
-    pools.set(size, entry);
-    // The CLI runs its shutdown hooks at the end of a command and on Ctrl-C.
-    onShutdown(shutdownWorkerPools);
-    entry.catch(() => pools.get(size) === entry && pools.delete(size));
-    started = entry;
+  const current = live.get(size);
+  if (current?.alive) return current;
+  let pending = starting.get(size);
+  if (!pending) {
+    pending = WorkerPool.start(size).then(adopt);
+    starting.set(size, pending);
+    const entry = pending;
+    const forget = () => starting.get(size) === entry && starting.delete(size);
+    entry.then(forget, forget);
   }
-  const pool = await started;
-  if (pool.alive) return pool;
-  // A pool killed by a fault is replaced by a fresh one.
-  if (pools.get(size) === started) pools.delete(size);
-  return getWorkerPool(size);
+  const pool = await pending;
+  return pool.alive ? pool : getWorkerPool(size);
+}
+
+/** Same, synchronously: a new pool's first operation waits for its workers to boot. */
+export function getWorkerPoolNow(size: number): WorkerPool {
+  const current = live.get(size);
+  return current?.alive ? current : adopt(WorkerPool.startNow(size));
 }
 
 /** Live pools, for tests and diagnostics. */
 export async function workerPools(): Promise<WorkerPool[]> {
-  const settled = await Promise.allSettled(pools.values());
-  return settled.flatMap((s) => (s.status === 'fulfilled' && s.value.alive ? [s.value] : []));
+  await Promise.allSettled(starting.values());
+  return [...live.values()].filter((p) => p.alive);
 }
 
 /** Terminates every pool; kernels created on them fail clearly if used again. */
 export async function shutdownWorkerPools(): Promise<void> {
-  const settled = await Promise.allSettled([...pools.values()]);
-  pools.clear();
-  await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.kill('shut down by shutdownWorkerPools()') : undefined)));
+  await Promise.allSettled(starting.values());
+  live.clear();
+  await Promise.all([...everyPool].map((p) => p.kill('shut down by shutdownWorkerPools()', false)));
 }
