@@ -1,5 +1,6 @@
 // Registry lines of the wasm backend: AssemblyScript kernels compiled to dist/wasm/. The
 // simd128 kernels need wasm SIMD (probed once); the scalar ones (i64.popcnt) run everywhere.
+// "hybrid": the simd128 bit kernels also run i64.popcnt on a third of K (kernels/simd128.ts).
 
 import { isBitPrecision } from '../../packing.js';
 import type { Availability, KernelDeclaration, Precision } from '../../types.js';
@@ -30,10 +31,10 @@ function wasmKernel(precision: Precision, module: WasmModuleName, description: s
 export const wasmKernels: readonly KernelDeclaration[] = [
   wasmKernel('fp32', 'simd128', '4x2 tile, f32x4 mul+add'),
   wasmKernel('int8', 'simd128', '4x2 tile, i16-widened operands, i32x4.dot_i16x8_s'),
-  wasmKernel('bit2', 'simd128', '2x2 tile, i8x16.popcnt x4 (+ i64.popcnt on a third of K when that saves groups), byte-lane counts widened every 3 groups'),
+  wasmKernel('bit2', 'simd128', '2x2 tile, 4 popcounts (v128 + i64 hybrid), byte counts widened per 3 groups'),
   wasmKernel('ternary2b', 'simd128', 'bit2 simd128 kernel on offset values, correction fused in the store'),
-  wasmKernel('fatnn', 'simd128', '2x2 tile, i8x16.popcnt x2 (+ i64.popcnt on a third of K when that saves groups), signed byte-lane counts widened every 15 groups'),
-  wasmKernel('binary', 'simd128', '2x2 tile, XOR + i8x16.popcnt (+ i64.popcnt on a third of K when that saves groups), byte-lane counts widened every 31 groups'),
+  wasmKernel('fatnn', 'simd128', '2x2 tile, 2 popcounts (v128 + i64 hybrid), signed byte counts widened per 15 groups'),
+  wasmKernel('binary', 'simd128', '2x2 tile, XOR + popcount (v128 + i64 hybrid), byte counts widened per 31 groups'),
   wasmKernel('bit2', 'scalar', '2x2 tile, i64.popcnt x4'),
   wasmKernel('ternary2b', 'scalar', 'bit2 scalar kernel on offset values + correction'),
   wasmKernel('fatnn', 'scalar', '2x2 tile, i64.popcnt x2'),
