@@ -211,7 +211,7 @@ test('console output has no ANSI codes without colour and has them with colour',
   const plain = renderConsole(r, { color: false });
   assert.ok(!ANSI.test(plain));
   assert.ok(plain.includes('Test CPU 9000'));
-  assert.ok(plain.includes('WRONG RESULT'));
+  assert.ok(plain.includes('WRONG: wrong result on 24x10x70'));
   assert.ok(ANSI.test(renderConsole(r, { color: true })));
 });
 

@@ -52,7 +52,7 @@ function layerTable(model: ReportModel, chalk: ChalkInstance, color: boolean): s
     const base = first ? [layer.name, shapeLabel(layer), String(layer.count), m.kernel] : ['', '', '', m.kernel];
     const g = row.views.gemm;
     if (!g) {
-      const label = m.verification === 'failed' ? 'WRONG RESULT' : 'error';
+      const label = m.verification === 'failed' ? 'WRONG' : 'error';
       table.push([...base, { colSpan: head.length - 4, content: chalk.red(`${label}: ${m.error ?? 'no timings'}`) }]);
       continue;
     }
