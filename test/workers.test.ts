@@ -157,3 +157,23 @@ it('lets the process exit without shutdownWorkerPools()', () => {
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim(), '-64');
 });
+
+it('frees the workers\' share of a kernel that is garbage-collected without dispose()', () => {
+  const workers = new URL('../src/backends/workers/index.js', import.meta.url).href;
+  const registry = new URL('../src/registry.js', import.meta.url).href;
+  const script = `
+    import { workerPools } from ${JSON.stringify(workers)};
+    import { createKernel } from ${JSON.stringify(registry)};
+    await createKernel('int8/workers-js', { M: 4, N: 8, K: 16 }, { threads: 2 });
+    const [pool] = await workerPools();
+    const before = pool.dispatched;
+    for (let i = 0; i < 5 && pool.dispatched === before; i++) {
+      globalThis.gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    console.log(pool.dispatched - before);
+  `;
+  const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), '1');
+});

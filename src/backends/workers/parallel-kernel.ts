@@ -39,6 +39,23 @@ function deadline(settings: ParallelSettings, ops: number): number {
   return Math.max(settings.minTimeoutMs, (TIMEOUT_FACTOR * ops) / ASSUMED_OPS_PER_MS);
 }
 
+/** Where a kernel's shares live, kept apart from the kernel so the finalizer can reach them. */
+interface Placement {
+  pool: WorkerPool;
+  slot: number;
+  readonly workers: number;
+}
+
+/** Frees the workers' shares of kernels collected without dispose() (library users forget). */
+const orphans = new FinalizationRegistry<Placement>(({ pool, slot, workers }) => {
+  if (!pool.alive) return;
+  try {
+    pool.dispatch(Op.Dispose, slot, workers, MIN_TIMEOUT_MS, false);
+  } catch {
+    // A pool that fails while freeing is dead and freed anyway.
+  }
+});
+
 interface SharedOperands {
   readonly w: SharedArrayBuffer;
   readonly x: SharedArrayBuffer;
@@ -60,8 +77,7 @@ export class ParallelKernel implements Kernel {
     private readonly baseId: string,
     readonly precision: Precision,
     readonly shape: Shape,
-    private pool: WorkerPool,
-    private slot: number,
+    private readonly placement: Placement,
     private readonly partition: Partition,
     private readonly settings: ParallelSettings,
     private readonly shared: SharedOperands,
@@ -70,6 +86,15 @@ export class ParallelKernel implements Kernel {
     this.w = logicalView(fp32, shared.w);
     this.x = logicalView(fp32, shared.x);
     this.out = fp32 ? new Float32Array(shared.out) : new Int32Array(shared.out);
+    orphans.register(this, placement, placement);
+  }
+
+  private get pool(): WorkerPool {
+    return this.placement.pool;
+  }
+
+  private get slot(): number {
+    return this.placement.slot;
   }
 
   static async create(id: string, baseId: string, precision: Precision, shape: Shape, threads: number, settings: ParallelSettings): Promise<ParallelKernel> {
@@ -78,7 +103,8 @@ export class ParallelKernel implements Kernel {
     const bytes = precision === 'fp32' ? 4 : 1;
     const shared = { w: new SharedArrayBuffer(M * K * bytes), x: new SharedArrayBuffer(N * K * bytes), out: new SharedArrayBuffer(M * N * 4) };
     const partition = choosePartition(shape, pool.size, settings.axis);
-    const kernel = new ParallelKernel(id, baseId, precision, shape, pool, pool.allocateSlot(), partition, settings, shared);
+    const placement = { pool, slot: pool.allocateSlot(), workers: partition.chunks.length };
+    const kernel = new ParallelKernel(id, baseId, precision, shape, placement, partition, settings, shared);
     kernel.createShares();
     return kernel;
   }
@@ -120,6 +146,7 @@ export class ParallelKernel implements Kernel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    orphans.unregister(this.placement);
     if (this.pool.alive) this.dispatch(Op.Dispose, this.settings.minTimeoutMs, false);
   }
 
@@ -144,8 +171,9 @@ export class ParallelKernel implements Kernel {
    * one failing kernel does not take the others of a run down with it.
    */
   private moveToFreshPool(): void {
-    this.pool = getWorkerPoolNow(this.pool.size);
-    this.slot = this.pool.allocateSlot();
+    const pool = getWorkerPoolNow(this.pool.size);
+    this.placement.pool = pool;
+    this.placement.slot = pool.allocateSlot();
     this.createShares();
     if (this.weightsSet) this.pack(Op.PackWeights, this.shape.M * this.shape.K);
     if (this.activationsSet) this.pack(Op.PackActivations, this.shape.N * this.shape.K);

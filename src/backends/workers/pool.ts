@@ -4,7 +4,7 @@
 // round trips. Workers are unref'd once started: an idle pool never keeps the process alive.
 
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
 import { FatnnError } from '../../errors.js';
 import { onShutdown } from '../../lifecycle.js';
 import {
@@ -15,9 +15,18 @@ import type { WorkerData } from './worker.js';
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 
-/** Workers inherit the main thread's flags, but refuse those that only make sense for --eval. */
-function workerExecArgv(): string[] {
-  return process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+/**
+ * Workers inherit the main thread's flags (loaders, conditions) where Node allows it; some
+ * flags are process-wide (--expose-gc, --input-type) and make the Worker constructor throw, and
+ * then the worker starts with none, as the compiled worker script needs none.
+ */
+function newWorker(options: WorkerOptions): Worker {
+  try {
+    return new Worker(WORKER_SCRIPT, { ...options, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Worker(WORKER_SCRIPT, { ...options, execArgv: [] });
+  }
 }
 
 /** Thrown when a worker throws, dies or misses its deadline; the pool is gone afterwards. */
@@ -32,6 +41,7 @@ export class WorkerPool {
   private readonly ctrl: Int32Array;
   private readonly errors: Uint8Array;
   private nextSlot = 1;
+  private operations = 0;
   private deadReason: string | null = null;
   private killedByFault = false;
   private terminated: Promise<void> | null = null;
@@ -60,7 +70,7 @@ export class WorkerPool {
       port1.unref();
       ports.push(port1);
       const data: WorkerData = { index, control, errors, port: port2 };
-      const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: [port2], execArgv: workerExecArgv(), name: `fatnn-bench worker ${index}` });
+      const worker = newWorker({ workerData: data, transferList: [port2], name: `fatnn-bench worker ${index}` });
       workers.push(worker);
       booted.push(new Promise<void>((resolve) => worker.once('message', () => resolve())));
     }
@@ -121,6 +131,11 @@ export class WorkerPool {
     return this.workers.map((w) => w.threadId);
   }
 
+  /** Operations dispatched so far (diagnostics and tests). */
+  get dispatched(): number {
+    return this.operations;
+  }
+
   allocateSlot(): number {
     return this.nextSlot++;
   }
@@ -133,6 +148,7 @@ export class WorkerPool {
   dispatch(op: Op, slot: number, participants: number, timeoutMs: number, fatal: boolean, messages?: readonly CreateMessage[]): WorkerError | null {
     if (this.deadReason !== null) throw new WorkerFault(`the ${this.size}-thread worker pool is gone (${this.deadReason})`);
     const ctrl = this.ctrl;
+    this.operations += 1;
     Atomics.store(ctrl, PENDING, participants);
     for (let i = 0; i < participants; i++) {
       const b = blockOf(i);
