@@ -35,7 +35,7 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
     warnings.push(`runs come from different fatnn-bench versions (${listing(runs, (r) => r.tool.version)}); kernels may have changed between versions, so read differences as tool + host changes`);
   }
   if (differs(runs, (r) => r.config.threads)) {
-    warnings.push(`worker thread counts differ (${listing(runs, (r) => r.config.threads)}); workers kernels are not comparable across these runs, rerun with the same --threads`);
+    warnings.push(`worker thread counts differ (${listing(runs, (r) => r.config.threads)}); changes of workers kernels reflect the thread count too (use the same --threads to compare code or hosts)`);
   }
   if (differs(runs, (r) => r.config.timeMs) || differs(runs, (r) => r.config.minSamples)) {
     warnings.push(`time budgets differ (${listing(runs, (r) => `${r.config.timeMs}ms/${r.config.minSamples} samples`)}); significance depends on the sample counts, use the same --time and --min-samples`);
