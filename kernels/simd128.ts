@@ -47,99 +47,104 @@ const BIT2_CHUNK = 3;
   return i8x16.sub(i8x16.add(acc, i8x16.popcnt(v128.andnot(t, d))), i8x16.popcnt(v128.and(t, d)));
 }
 
-/** 2x2 tile: two weight rows against two activation rows; Mp, Np even. */
-export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32): void {
-  const stride = <usize>groups << 5;
-  for (let m = 0; m < Mp; m += 2) {
-    const w0 = w + <usize>m * stride;
-    const w1 = w0 + stride;
-    for (let n = 0; n < Np; n += 2) {
-      const x0 = x + <usize>n * stride;
-      const x1 = x0 + stride;
-      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-      let g = 0;
-      while (g < groups) {
-        const end = min(g + FATNN_CHUNK, groups);
-        let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
-        for (; g < end; g++) {
-          const o = <usize>g << 5;
-          const mw0 = v128.load(w0 + o), sw0 = v128.load(w0 + o, 16);
-          const mw1 = v128.load(w1 + o), sw1 = v128.load(w1 + o, 16);
-          const mx0 = v128.load(x0 + o), sx0 = v128.load(x0 + o, 16);
-          const mx1 = v128.load(x1 + o), sx1 = v128.load(x1 + o, 16);
-          b00 = fatnnStep(b00, mw0, sw0, mx0, sx0);
-          b01 = fatnnStep(b01, mw0, sw0, mx1, sx1);
-          b10 = fatnnStep(b10, mw1, sw1, mx0, sx0);
-          b11 = fatnnStep(b11, mw1, sw1, mx1, sx1);
-        }
-        c00 = widenS(c00, b00);
-        c01 = widenS(c01, b01);
-        c10 = widenS(c10, b10);
-        c11 = widenS(c11, b11);
-      }
-      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
-      const o1 = o0 + (<usize>Np << 2);
-      store<i32>(o0, hsum(c00));
-      store<i32>(o0, hsum(c01), 4);
-      store<i32>(o1, hsum(c10));
-      store<i32>(o1, hsum(c11), 4);
-    }
-  }
+@inline function store2x2(out: usize, Np: i32, m: i32, n: i32, r00: i32, r01: i32, r10: i32, r11: i32): void {
+  const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
+  const o1 = o0 + (<usize>Np << 2);
+  store<i32>(o0, r00);
+  store<i32>(o0, r01, 4);
+  store<i32>(o1, r10);
+  store<i32>(o1, r11, 4);
 }
 
 @inline function pc64(v: u64): i32 {
   return <i32>popcnt<u64>(v);
 }
 
-/** fatnn, hybrid layout (192-bit groups; see the header). 2x2 tile. */
-export function fatnnHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32): void {
-  const stride = <usize>groups * 48;
+@inline function fatnnWord(mw: u64, sw: u64, mx: u64, sx: u64): i32 {
+  const t = mw & mx;
+  return pc64(t) - 2 * pc64(t & (sw ^ sx));
+}
+
+@inline function bit2Word(wl: u64, wh: u64, xl: u64, xh: u64): i32 {
+  return pc64(wl & xl) + ((pc64(wl & xh) + pc64(wh & xl)) << 1) + (pc64(wh & xh) << 2);
+}
+
+// Pointers advance by one group per iteration instead of being recomputed from a group index:
+// fewer live registers in the 2x2 tile, fewer spills in V8's code, measured ~5% faster.
+
+/** fatnn, 128-bit groups, 2x2 tile (Mp, Np even). */
+export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32): void {
+  const stride = <usize>groups * 32;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
-    const w1 = w0 + stride;
     for (let n = 0; n < Np; n += 2) {
-      const x0 = x + <usize>n * stride;
-      const x1 = x0 + stride;
       let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
-      let g = 0;
-      while (g < groups) {
-        const end = min(g + FATNN_CHUNK, groups);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + stride;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + FATNN_CHUNK * 32, pwEnd);
         let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
-        for (; g < end; g++) {
-          const o = <usize>g * 48;
-          const mw0 = v128.load(w0 + o), sw0 = v128.load(w0 + o, 24);
-          const mw1 = v128.load(w1 + o), sw1 = v128.load(w1 + o, 24);
-          const mx0 = v128.load(x0 + o), sx0 = v128.load(x0 + o, 24);
-          const mx1 = v128.load(x1 + o), sx1 = v128.load(x1 + o, 24);
-          b00 = fatnnStep(b00, mw0, sw0, mx0, sx0);
-          b01 = fatnnStep(b01, mw0, sw0, mx1, sx1);
-          b10 = fatnnStep(b10, mw1, sw1, mx0, sx0);
-          b11 = fatnnStep(b11, mw1, sw1, mx1, sx1);
-          const qmw0 = load<u64>(w0 + o, 16), qsw0 = load<u64>(w0 + o, 40);
-          const qmw1 = load<u64>(w1 + o, 16), qsw1 = load<u64>(w1 + o, 40);
-          const qmx0 = load<u64>(x0 + o, 16), qsx0 = load<u64>(x0 + o, 40);
-          const qmx1 = load<u64>(x1 + o, 16), qsx1 = load<u64>(x1 + o, 40);
-          let t = qmw0 & qmx0;
-          s00 += pc64(t) - 2 * pc64(t & (qsw0 ^ qsx0));
-          t = qmw0 & qmx1;
-          s01 += pc64(t) - 2 * pc64(t & (qsw0 ^ qsx1));
-          t = qmw1 & qmx0;
-          s10 += pc64(t) - 2 * pc64(t & (qsw1 ^ qsx0));
-          t = qmw1 & qmx1;
-          s11 += pc64(t) - 2 * pc64(t & (qsw1 ^ qsx1));
-        }
+        do {
+          const aw0 = v128.load(pw), bw0 = v128.load(pw, 16);
+          const aw1 = v128.load(pw + stride), bw1 = v128.load(pw + stride, 16);
+          const ax0 = v128.load(px), bx0 = v128.load(px, 16);
+          const ax1 = v128.load(px + stride), bx1 = v128.load(px + stride, 16);
+          b00 = fatnnStep(b00, aw0, bw0, ax0, bx0);
+          b01 = fatnnStep(b01, aw0, bw0, ax1, bx1);
+          b10 = fatnnStep(b10, aw1, bw1, ax0, bx0);
+          b11 = fatnnStep(b11, aw1, bw1, ax1, bx1);
+          pw += 32;
+          px += 32;
+        } while (pw < chunkEnd);
         c00 = widenS(c00, b00);
         c01 = widenS(c01, b01);
         c10 = widenS(c10, b10);
         c11 = widenS(c11, b11);
       }
-      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
-      const o1 = o0 + (<usize>Np << 2);
-      store<i32>(o0, hsum(c00) + s00);
-      store<i32>(o0, hsum(c01) + s01, 4);
-      store<i32>(o1, hsum(c10) + s10);
-      store<i32>(o1, hsum(c11) + s11, 4);
+      store2x2(out, Np, m, n, hsum(c00), hsum(c01), hsum(c10), hsum(c11));
+    }
+  }
+}
+
+/** fatnn, hybrid 192-bit groups (see the header). */
+export function fatnnHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32): void {
+  const stride = <usize>groups * 48;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    for (let n = 0; n < Np; n += 2) {
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + stride;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + FATNN_CHUNK * 48, pwEnd);
+        let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
+        do {
+          const aw0 = v128.load(pw), bw0 = v128.load(pw, 24);
+          const aw1 = v128.load(pw + stride), bw1 = v128.load(pw + stride, 24);
+          const ax0 = v128.load(px), bx0 = v128.load(px, 24);
+          const ax1 = v128.load(px + stride), bx1 = v128.load(px + stride, 24);
+          b00 = fatnnStep(b00, aw0, bw0, ax0, bx0);
+          b01 = fatnnStep(b01, aw0, bw0, ax1, bx1);
+          b10 = fatnnStep(b10, aw1, bw1, ax0, bx0);
+          b11 = fatnnStep(b11, aw1, bw1, ax1, bx1);
+          const qaw0 = load<u64>(pw, 16), qbw0 = load<u64>(pw, 40);
+          const qax0 = load<u64>(px, 16), qbx0 = load<u64>(px, 40);
+          s00 += fatnnWord(qaw0, qbw0, qax0, qbx0);
+          const qax1 = load<u64>(px + stride, 16), qbx1 = load<u64>(px + stride, 40);
+          s01 += fatnnWord(qaw0, qbw0, qax1, qbx1);
+          const qaw1 = load<u64>(pw + stride, 16), qbw1 = load<u64>(pw + stride, 40);
+          s11 += fatnnWord(qaw1, qbw1, qax1, qbx1);
+          s10 += fatnnWord(qaw1, qbw1, qax0, qbx0);
+          pw += 48;
+          px += 48;
+        } while (pw < chunkEnd);
+        c00 = widenS(c00, b00);
+        c01 = widenS(c01, b01);
+        c10 = widenS(c10, b10);
+        c11 = widenS(c11, b11);
+      }
+      store2x2(out, Np, m, n, hsum(c00) + s00, hsum(c01) + s01, hsum(c10) + s10, hsum(c11) + s11);
     }
   }
 }
@@ -147,40 +152,38 @@ export function fatnnHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, gr
 // ---------------------------------------------------------------------------------------------
 // binary: K - 2 popcount(x ^ w); padding bits are zero in both operands so they XOR to zero.
 
-/** 2x2 tile; writes the raw popcount sums transformed to K - 2 * count. */
+@inline function storeBinary(out: usize, Np: i32, m: i32, n: i32, c00: i32, c01: i32, c10: i32, c11: i32, K: i32): void {
+  store2x2(out, Np, m, n, K - 2 * c00, K - 2 * c01, K - 2 * c10, K - 2 * c11);
+}
+
+/** binary, one plane of 128-bit groups; stores K - 2 * count. */
 export function binary(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
-  const stride = <usize>groups << 4;
+  const stride = <usize>groups * 16;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
-    const w1 = w0 + stride;
     for (let n = 0; n < Np; n += 2) {
-      const x0 = x + <usize>n * stride;
-      const x1 = x0 + stride;
       let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-      let g = 0;
-      while (g < groups) {
-        const end = min(g + BINARY_CHUNK, groups);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + stride;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + BINARY_CHUNK * 16, pwEnd);
         let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
-        for (; g < end; g++) {
-          const o = <usize>g << 4;
-          const a0 = v128.load(w0 + o), a1 = v128.load(w1 + o);
-          const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o);
+        do {
+          const a0 = v128.load(pw), a1 = v128.load(pw + stride);
+          const v0 = v128.load(px), v1 = v128.load(px + stride);
           b00 = i8x16.add(b00, i8x16.popcnt(v128.xor(a0, v0)));
           b01 = i8x16.add(b01, i8x16.popcnt(v128.xor(a0, v1)));
           b10 = i8x16.add(b10, i8x16.popcnt(v128.xor(a1, v0)));
           b11 = i8x16.add(b11, i8x16.popcnt(v128.xor(a1, v1)));
-        }
+          pw += 16;
+          px += 16;
+        } while (pw < chunkEnd);
         c00 = widenU(c00, b00);
         c01 = widenU(c01, b01);
         c10 = widenU(c10, b10);
         c11 = widenU(c11, b11);
       }
-      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
-      const o1 = o0 + (<usize>Np << 2);
-      store<i32>(o0, K - 2 * hsum(c00));
-      store<i32>(o0, K - 2 * hsum(c01), 4);
-      store<i32>(o1, K - 2 * hsum(c10));
-      store<i32>(o1, K - 2 * hsum(c11), 4);
+      storeBinary(out, Np, m, n, hsum(c00), hsum(c01), hsum(c10), hsum(c11), K);
     }
   }
 }
@@ -190,42 +193,37 @@ export function binaryHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, g
   const stride = <usize>groups * 24;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
-    const w1 = w0 + stride;
     for (let n = 0; n < Np; n += 2) {
-      const x0 = x + <usize>n * stride;
-      const x1 = x0 + stride;
       let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
       let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
-      let g = 0;
-      while (g < groups) {
-        const end = min(g + BINARY_CHUNK, groups);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + stride;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + BINARY_CHUNK * 24, pwEnd);
         let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
-        for (; g < end; g++) {
-          const o = <usize>g * 24;
-          const a0 = v128.load(w0 + o), a1 = v128.load(w1 + o);
-          const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o);
+        do {
+          const a0 = v128.load(pw), a1 = v128.load(pw + stride);
+          const v0 = v128.load(px), v1 = v128.load(px + stride);
           b00 = i8x16.add(b00, i8x16.popcnt(v128.xor(a0, v0)));
           b01 = i8x16.add(b01, i8x16.popcnt(v128.xor(a0, v1)));
           b10 = i8x16.add(b10, i8x16.popcnt(v128.xor(a1, v0)));
           b11 = i8x16.add(b11, i8x16.popcnt(v128.xor(a1, v1)));
-          const q0 = load<u64>(w0 + o, 16), q1 = load<u64>(w1 + o, 16);
-          const r0 = load<u64>(x0 + o, 16), r1 = load<u64>(x1 + o, 16);
+          const q0 = load<u64>(pw, 16), r0 = load<u64>(px, 16);
           s00 += pc64(q0 ^ r0);
+          const r1 = load<u64>(px + stride, 16);
           s01 += pc64(q0 ^ r1);
-          s10 += pc64(q1 ^ r0);
+          const q1 = load<u64>(pw + stride, 16);
           s11 += pc64(q1 ^ r1);
-        }
+          s10 += pc64(q1 ^ r0);
+          pw += 24;
+          px += 24;
+        } while (pw < chunkEnd);
         c00 = widenU(c00, b00);
         c01 = widenU(c01, b01);
         c10 = widenU(c10, b10);
         c11 = widenU(c11, b11);
       }
-      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
-      const o1 = o0 + (<usize>Np << 2);
-      store<i32>(o0, K - 2 * (hsum(c00) + s00));
-      store<i32>(o0, K - 2 * (hsum(c01) + s01), 4);
-      store<i32>(o1, K - 2 * (hsum(c10) + s10));
-      store<i32>(o1, K - 2 * (hsum(c11) + s11), 4);
+      storeBinary(out, Np, m, n, hsum(c00) + s00, hsum(c01) + s01, hsum(c10) + s10, hsum(c11) + s11, K);
     }
   }
 }
@@ -243,115 +241,94 @@ export function binaryHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, g
 }
 
 /**
- * 2x2 tile. With `rowBias`/`colBias` nonzero (ternary2b) stores raw - rowBias[m] - colBias[n]
+ * With `rowBias`/`colBias` nonzero (ternary2b) stores raw - rowBias[m] - colBias[n]
  * (rowBias holds sum_k w + K, colBias sum_k x), the offset correction of DESIGN.md.
  */
+@inline function storeBiased(out: usize, Np: i32, m: i32, n: i32, r00: i32, r01: i32, r10: i32, r11: i32, rowBias: usize, colBias: usize): void {
+  if (rowBias) {
+    const rb0 = load<i32>(rowBias + (<usize>m << 2)), rb1 = load<i32>(rowBias + (<usize>m << 2), 4);
+    const cb0 = load<i32>(colBias + (<usize>n << 2)), cb1 = load<i32>(colBias + (<usize>n << 2), 4);
+    r00 -= rb0 + cb0;
+    r01 -= rb0 + cb1;
+    r10 -= rb1 + cb0;
+    r11 -= rb1 + cb1;
+  }
+  store2x2(out, Np, m, n, r00, r01, r10, r11);
+}
+
+/** bit2 / ternary2b (with biases), 128-bit groups, 2x2 tile. */
 export function bit2(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, rowBias: usize, colBias: usize): void {
-  const stride = <usize>groups << 5;
+  const stride = <usize>groups * 32;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
-    const w1 = w0 + stride;
     for (let n = 0; n < Np; n += 2) {
-      const x0 = x + <usize>n * stride;
-      const x1 = x0 + stride;
       let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-      let g = 0;
-      while (g < groups) {
-        const end = min(g + BIT2_CHUNK, groups);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + stride;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + BIT2_CHUNK * 32, pwEnd);
         let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
-        for (; g < end; g++) {
-          const o = <usize>g << 5;
-          const wl0 = v128.load(w0 + o), wh0 = v128.load(w0 + o, 16);
-          const wl1 = v128.load(w1 + o), wh1 = v128.load(w1 + o, 16);
-          const xl0 = v128.load(x0 + o), xh0 = v128.load(x0 + o, 16);
-          const xl1 = v128.load(x1 + o), xh1 = v128.load(x1 + o, 16);
-          b00 = bit2Step(b00, wl0, wh0, xl0, xh0);
-          b01 = bit2Step(b01, wl0, wh0, xl1, xh1);
-          b10 = bit2Step(b10, wl1, wh1, xl0, xh0);
-          b11 = bit2Step(b11, wl1, wh1, xl1, xh1);
-        }
+        do {
+          const aw0 = v128.load(pw), bw0 = v128.load(pw, 16);
+          const aw1 = v128.load(pw + stride), bw1 = v128.load(pw + stride, 16);
+          const ax0 = v128.load(px), bx0 = v128.load(px, 16);
+          const ax1 = v128.load(px + stride), bx1 = v128.load(px + stride, 16);
+          b00 = bit2Step(b00, aw0, bw0, ax0, bx0);
+          b01 = bit2Step(b01, aw0, bw0, ax1, bx1);
+          b10 = bit2Step(b10, aw1, bw1, ax0, bx0);
+          b11 = bit2Step(b11, aw1, bw1, ax1, bx1);
+          pw += 32;
+          px += 32;
+        } while (pw < chunkEnd);
         c00 = widenU(c00, b00);
         c01 = widenU(c01, b01);
         c10 = widenU(c10, b10);
         c11 = widenU(c11, b11);
       }
-      let r00 = hsum(c00), r01 = hsum(c01), r10 = hsum(c10), r11 = hsum(c11);
-      if (rowBias) {
-        const rb0 = load<i32>(rowBias + (<usize>m << 2)), rb1 = load<i32>(rowBias + (<usize>m << 2), 4);
-        const cb0 = load<i32>(colBias + (<usize>n << 2)), cb1 = load<i32>(colBias + (<usize>n << 2), 4);
-        r00 -= rb0 + cb0;
-        r01 -= rb0 + cb1;
-        r10 -= rb1 + cb0;
-        r11 -= rb1 + cb1;
-      }
-      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
-      const o1 = o0 + (<usize>Np << 2);
-      store<i32>(o0, r00);
-      store<i32>(o0, r01, 4);
-      store<i32>(o1, r10);
-      store<i32>(o1, r11, 4);
+      storeBiased(out, Np, m, n, hsum(c00), hsum(c01), hsum(c10), hsum(c11), rowBias, colBias);
     }
   }
 }
 
-@inline function bit2Word(wl: u64, wh: u64, xl: u64, xh: u64): i32 {
-  return pc64(wl & xl) + ((pc64(wl & xh) + pc64(wh & xl)) << 1) + (pc64(wh & xh) << 2);
-}
-
-/** bit2 / ternary2b, hybrid layout (192-bit groups, planes at +0 and +24). */
+/** bit2 / ternary2b, hybrid 192-bit groups. */
 export function bit2Hybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, rowBias: usize, colBias: usize): void {
   const stride = <usize>groups * 48;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
-    const w1 = w0 + stride;
     for (let n = 0; n < Np; n += 2) {
-      const x0 = x + <usize>n * stride;
-      const x1 = x0 + stride;
       let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
       let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
-      let g = 0;
-      while (g < groups) {
-        const end = min(g + BIT2_CHUNK, groups);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + stride;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + BIT2_CHUNK * 48, pwEnd);
         let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
-        for (; g < end; g++) {
-          const o = <usize>g * 48;
-          const wl0 = v128.load(w0 + o), wh0 = v128.load(w0 + o, 24);
-          const wl1 = v128.load(w1 + o), wh1 = v128.load(w1 + o, 24);
-          const xl0 = v128.load(x0 + o), xh0 = v128.load(x0 + o, 24);
-          const xl1 = v128.load(x1 + o), xh1 = v128.load(x1 + o, 24);
-          b00 = bit2Step(b00, wl0, wh0, xl0, xh0);
-          b01 = bit2Step(b01, wl0, wh0, xl1, xh1);
-          b10 = bit2Step(b10, wl1, wh1, xl0, xh0);
-          b11 = bit2Step(b11, wl1, wh1, xl1, xh1);
-          const ql0 = load<u64>(w0 + o, 16), qh0 = load<u64>(w0 + o, 40);
-          const ql1 = load<u64>(w1 + o, 16), qh1 = load<u64>(w1 + o, 40);
-          const rl0 = load<u64>(x0 + o, 16), rh0 = load<u64>(x0 + o, 40);
-          const rl1 = load<u64>(x1 + o, 16), rh1 = load<u64>(x1 + o, 40);
-          s00 += bit2Word(ql0, qh0, rl0, rh0);
-          s01 += bit2Word(ql0, qh0, rl1, rh1);
-          s10 += bit2Word(ql1, qh1, rl0, rh0);
-          s11 += bit2Word(ql1, qh1, rl1, rh1);
-        }
+        do {
+          const aw0 = v128.load(pw), bw0 = v128.load(pw, 24);
+          const aw1 = v128.load(pw + stride), bw1 = v128.load(pw + stride, 24);
+          const ax0 = v128.load(px), bx0 = v128.load(px, 24);
+          const ax1 = v128.load(px + stride), bx1 = v128.load(px + stride, 24);
+          b00 = bit2Step(b00, aw0, bw0, ax0, bx0);
+          b01 = bit2Step(b01, aw0, bw0, ax1, bx1);
+          b10 = bit2Step(b10, aw1, bw1, ax0, bx0);
+          b11 = bit2Step(b11, aw1, bw1, ax1, bx1);
+          const qaw0 = load<u64>(pw, 16), qbw0 = load<u64>(pw, 40);
+          const qax0 = load<u64>(px, 16), qbx0 = load<u64>(px, 40);
+          s00 += bit2Word(qaw0, qbw0, qax0, qbx0);
+          const qax1 = load<u64>(px + stride, 16), qbx1 = load<u64>(px + stride, 40);
+          s01 += bit2Word(qaw0, qbw0, qax1, qbx1);
+          const qaw1 = load<u64>(pw + stride, 16), qbw1 = load<u64>(pw + stride, 40);
+          s11 += bit2Word(qaw1, qbw1, qax1, qbx1);
+          s10 += bit2Word(qaw1, qbw1, qax0, qbx0);
+          pw += 48;
+          px += 48;
+        } while (pw < chunkEnd);
         c00 = widenU(c00, b00);
         c01 = widenU(c01, b01);
         c10 = widenU(c10, b10);
         c11 = widenU(c11, b11);
       }
-      let r00 = hsum(c00) + s00, r01 = hsum(c01) + s01, r10 = hsum(c10) + s10, r11 = hsum(c11) + s11;
-      if (rowBias) {
-        const rb0 = load<i32>(rowBias + (<usize>m << 2)), rb1 = load<i32>(rowBias + (<usize>m << 2), 4);
-        const cb0 = load<i32>(colBias + (<usize>n << 2)), cb1 = load<i32>(colBias + (<usize>n << 2), 4);
-        r00 -= rb0 + cb0;
-        r01 -= rb0 + cb1;
-        r10 -= rb1 + cb0;
-        r11 -= rb1 + cb1;
-      }
-      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
-      const o1 = o0 + (<usize>Np << 2);
-      store<i32>(o0, r00);
-      store<i32>(o0, r01, 4);
-      store<i32>(o1, r10);
-      store<i32>(o1, r11, 4);
+      storeBiased(out, Np, m, n, hsum(c00) + s00, hsum(c01) + s01, hsum(c10) + s10, hsum(c11) + s11, rowBias, colBias);
     }
   }
 }
