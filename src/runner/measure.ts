@@ -23,7 +23,9 @@ export async function sampleOperation(name: string, op: () => void | Promise<voi
     iterations: options.minSamples,
     warmup: options.warmupMs > 0,
     warmupTime: options.warmupMs,
-    warmupIterations: 2,
+    // One call at least; beyond that the warm-up time decides. A slow kernel (hundreds of ms
+    // per GEMM) is compiled and tiered up within its first call, so more calls only cost time.
+    warmupIterations: 1,
     retainSamples: true,
     throws: true,
     signal: options.signal,
