@@ -159,3 +159,17 @@ it('warns when a run measured no kernel of the baseline precision', async () => 
   assert.ok(c.rows.every((r) => r.cells[1] === undefined || r.cells[1].speedup === undefined));
   assert.ok(c.warnings.some((w) => /^nofp32 measured no fp32 kernel, so its speedup columns are blank/.test(w)));
 });
+
+it('marks speedups whose baseline comes from another variant of the backend', async () => {
+  const withVariant = (run: LabelledRun) =>
+    withLayers(run, run.label, (ls) =>
+      ls.map((l) => ({ ...l, measurements: [...l.measurements, { ...l.measurements.find((m) => m.kernel === 'fatnn/workers-js')!, kernel: 'fatnn/workers-other' }] })),
+    );
+  const c = compareRuns([withVariant(await fixture('x64-threads1')), withVariant(await fixture('x64-threads2'))]);
+  const row = c.rows.find((r) => r.kernel === 'fatnn/workers-other')!;
+  assert.equal(row.cells[0]!.borrowedBaseline, 'fp32/workers-js');
+  assert.equal(c.rows.find((r) => r.kernel === 'fatnn/workers-js')!.cells[0]!.borrowedBaseline, undefined);
+  const md = renderComparison(c, 'md');
+  assert.match(md, /\| fatnn\/workers-other \| [\d.]+ \| [\d.]+x\* \|/);
+  assert.match(md, /\* marks a baseline borrowed from another variant of the backend: fatnn\/workers-other over fp32\/workers-js\./);
+});

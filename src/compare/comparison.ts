@@ -4,7 +4,7 @@
 
 import { UsageError } from '../errors.js';
 import type { LayerResult, LayerSpec, Measurement } from '../results/schema.js';
-import { geometricMean, speedupVs } from '../results/speedups.js';
+import { baselineFor, geometricMean, variantOf } from '../results/speedups.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { detectChange, DEFAULT_CHANGE_OPTIONS, type Change, type ChangeOptions } from './change.js';
@@ -20,6 +20,11 @@ export interface Cell {
   readonly medianMs?: number;
   /** Speedup vs the baseline precision measured in the same run and backend. */
   readonly speedup?: number;
+  /**
+   * Set when the baseline came from another variant of the backend (wasm-scalar has no fp32,
+   * so its fp32 is wasm-simd128's): that speedup mixes two implementations and is marked.
+   */
+  readonly borrowedBaseline?: string;
   /** Set when the run has the kernel but could not time it (error or wrong result). */
   readonly error?: string;
 }
@@ -79,7 +84,10 @@ function indexLayers(layers: readonly LayerResult[]): Map<string, LayerResult> {
 
 function cellOf(layer: LayerResult, m: Measurement, baseline: Precision): Cell {
   if (!m.gemm) return { error: m.verification === 'failed' ? 'wrong result' : (m.error ?? 'no data') };
-  return { medianMs: m.gemm.medianMs, speedup: speedupVs(layer, m, baseline) };
+  const base = baselineFor(layer, m, baseline, 'gemm');
+  if (!base?.gemm) return { medianMs: m.gemm.medianMs };
+  const speedup = base.gemm.medianMs / m.gemm.medianMs;
+  return variantOf(base.kernel) === variantOf(m.kernel) ? { medianMs: m.gemm.medianMs, speedup } : { medianMs: m.gemm.medianMs, speedup, borrowedBaseline: base.kernel };
 }
 
 export function compareRuns(runs: readonly LabelledRun[], options: Partial<CompareOptions> = {}): Comparison {

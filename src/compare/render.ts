@@ -43,8 +43,15 @@ function msText(cell: Cell | undefined): Text {
   return { text: cell.medianMs === undefined ? '-' : formatMs(cell.medianMs) };
 }
 
-function speedupText(value: number | undefined): Text {
-  return { text: formatSpeedupValue(value) };
+function speedupText(value: number | undefined, borrowed?: string): Text {
+  return { text: `${formatSpeedupValue(value)}${borrowed ? '*' : ''}` };
+}
+
+/** Each kernel whose speedups divide another variant's baseline, once: `a/x over b/y`. */
+function borrowedPairs(c: Comparison): string[] {
+  const pairs = new Set<string>();
+  for (const row of c.rows) for (const cell of row.cells) if (cell?.borrowedBaseline) pairs.add(`${row.kernel} over ${cell.borrowedBaseline}`);
+  return [...pairs];
 }
 
 /** `+12.3% slower (p=0.001)`; noise keeps its number so readers see how small it was. */
@@ -60,7 +67,7 @@ function bodyRows(c: Comparison): Text[][] {
     { text: row.layer.name },
     { text: shapeLabel(row.layer) },
     { text: row.kernel },
-    ...row.cells.flatMap((cell) => [msText(cell), speedupText(cell?.speedup)]),
+    ...row.cells.flatMap((cell) => [msText(cell), speedupText(cell?.speedup, cell?.borrowedBaseline)]),
     ...row.changes.slice(1).map(changeText),
   ]);
   const geo = c.geomean.map((g) => [
@@ -94,7 +101,9 @@ function renderConsoleTable(c: Comparison, color: boolean): string {
 
 function changeLegend(c: Comparison): string {
   const { alpha, noise } = c.options;
-  return `Speedups are vs ${c.options.baseline} in the same run and backend. Changes are of the median GEMM time vs ${c.runs[0]!.label}; "no change" means below ${formatPercent(noise)} or not significant (two-sided Mann-Whitney U, p >= ${alpha}).`;
+  const borrowed = borrowedPairs(c);
+  const star = borrowed.length > 0 ? ` * marks a baseline borrowed from another variant of the backend: ${borrowed.join(', ')}.` : '';
+  return `Speedups are vs ${c.options.baseline} in the same run and backend.${star} Changes are of the median GEMM time vs ${c.runs[0]!.label}; "no change" means below ${formatPercent(noise)} or not significant (two-sided Mann-Whitney U, p >= ${alpha}).`;
 }
 
 function renderMarkdown(c: Comparison): string {
