@@ -1,7 +1,7 @@
 // A parallel kernel: one logical GEMM split over a worker pool, each worker running its own
 // instance of a single-thread base kernel on a chunk of C. Logical operands are copied once
-// into shared memory; the workers pack their parts from there and write their part of C into
-// one shared result, so run() moves no data between threads.
+// into shared memory; the workers pack their parts from there and, when result() asks, copy
+// their part of C into one shared result, so run() moves no data between threads.
 
 import { expectOperand } from '../../kernel-base.js';
 import { FatnnError } from '../../errors.js';
@@ -66,6 +66,8 @@ export class ParallelKernel implements Kernel {
   private weightsSet = false;
   private activationsSet = false;
   private disposed = false;
+  /** C in the workers is newer than the shared result. */
+  private stale = false;
   /** Set when this kernel's own GEMM faulted: retrying would only kill pool after pool. */
   private brokenBy: string | null = null;
   private readonly w: LogicalArray;
@@ -136,10 +138,19 @@ export class ParallelKernel implements Kernel {
 
   run(): void {
     if (!this.weightsSet || !this.activationsSet) throw new FatnnError(`${this.id}: run() before setWeights() and setActivations()`);
+    this.stale = true;
     this.dispatch(Op.Run, deadline(this.settings, macs(this.shape) / this.workers), true);
   }
 
+  /**
+   * Gathers C from the workers on demand, outside the timed run(), as single-thread kernels
+   * that keep C in wasm or native memory do; the workers copy their parts in parallel.
+   */
   result(): ResultArray {
+    if (this.stale) {
+      this.dispatch(Op.Publish, deadline(this.settings, this.shape.M * this.shape.N), true);
+      this.stale = false;
+    }
     return this.out;
   }
 
@@ -170,13 +181,15 @@ export class ParallelKernel implements Kernel {
    * rebuilds this kernel's shares there from the logical operands still in shared memory, so
    * one failing kernel does not take the others of a run down with it.
    */
-  private moveToFreshPool(): void {
+  private moveToFreshPool(next: Op): void {
     const pool = getWorkerPoolNow(this.pool.size);
     this.placement.pool = pool;
     this.placement.slot = pool.allocateSlot();
     this.createShares();
     if (this.weightsSet) this.pack(Op.PackWeights, this.shape.M * this.shape.K);
     if (this.activationsSet) this.pack(Op.PackActivations, this.shape.N * this.shape.K);
+    // C computed on the old pool is lost with it.
+    if (next === Op.Publish) this.dispatch(Op.Run, deadline(this.settings, macs(this.shape) / this.workers), true);
   }
 
   /** A bad operand value is the caller's mistake: rethrown with its class, the pool survives. */
@@ -190,13 +203,13 @@ export class ParallelKernel implements Kernel {
   private dispatch(op: Op, timeoutMs: number, fatal: boolean, messages?: readonly CreateMessage[]): WorkerError | null {
     if (this.disposed && op !== Op.Dispose) throw new FatnnError(`${this.id} on ${shapeLabel(this.shape)}: used after dispose()`);
     if (this.brokenBy !== null && op !== Op.Dispose) throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)}: unusable after its earlier fault (${this.brokenBy})`);
-    const resumable = op === Op.PackWeights || op === Op.PackActivations || op === Op.Run;
-    if (resumable && !this.pool.alive && this.pool.faulted) this.moveToFreshPool();
+    const resumable = op === Op.PackWeights || op === Op.PackActivations || op === Op.Run || op === Op.Publish;
+    if (resumable && !this.pool.alive && this.pool.faulted) this.moveToFreshPool(op);
     try {
       return this.pool.dispatch(op, this.slot, this.workers, timeoutMs, fatal, messages);
     } catch (err) {
       if (!(err instanceof WorkerFault)) throw err;
-      const what = op === Op.Run ? 'GEMM' : Op[op];
+      const what = op === Op.Run ? 'GEMM' : op === Op.Publish ? 'gathering C' : Op[op];
       const after = this.pool.faulted ? '; the worker pool was shut down' : '';
       if (this.pool.faulted) this.brokenBy = err.message;
       throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)} (${this.pool.size} threads): ${what} failed: ${err.message}${after}`, { cause: err });

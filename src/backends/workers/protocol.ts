@@ -24,6 +24,8 @@ export enum Op {
   PackActivations = 3,
   Run = 4,
   Dispose = 5,
+  /** Copy the base kernel's C into the shared result (done in result(), like wasm kernels). */
+  Publish = 6,
 }
 
 export enum Status {

@@ -96,13 +96,11 @@ function perform(op: number, slot: number): void | Promise<void> {
       s.kernel.setActivations(s.x);
       return;
     }
-    case Op.Run: {
-      const s = shareOf(slot);
-      const pending = s.kernel.run();
-      if (pending) return pending.then(s.publish);
-      s.publish();
+    case Op.Run:
+      return shareOf(slot).kernel.run();
+    case Op.Publish:
+      shareOf(slot).publish();
       return;
-    }
     case Op.Dispose: {
       const s = shares.get(slot);
       shares.delete(slot);
