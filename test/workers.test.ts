@@ -60,15 +60,26 @@ async function runOnce(id: string, shape: Shape, seed: number, threads: number) 
 it('uses fewer workers than threads when C has fewer rows and columns', async () => {
   const { kernel } = await runOnce('fatnn/workers-js', { M: 1, N: 2, K: 40 }, 1, 5);
   assert.ok(kernel instanceof ParallelKernel);
-  assert.equal(kernel.workers, 2);
+  assert.equal(kernel.threadsUsed, 2);
+  assert.equal(kernel.threads, 5);
   await kernel.dispose();
 });
 
-it('sizes the pool to the host cores when threads is 0 or not given', async () => {
+it('uses one thread per host core when threads is 0 or not given: the caller and a pool of the rest', async () => {
   await shutdownWorkerPools();
   const { kernel } = await runOnce('int8/workers-js', { M: 4, N: 64, K: 16 }, 2, 0);
+  assert.ok(kernel instanceof ParallelKernel);
+  assert.equal(kernel.threads, availableParallelism());
   const pools = await workerPools();
-  assert.deepEqual(pools.map((p) => p.size), [availableParallelism()]);
+  assert.deepEqual(pools.map((p) => p.size), availableParallelism() > 1 ? [availableParallelism() - 1] : []);
+  await kernel.dispose();
+});
+
+it('runs one thread on the caller alone, without a pool', async () => {
+  await shutdownWorkerPools();
+  const { kernel, w, x } = await runOnce('bit2/workers-js', { M: 5, N: 7, K: 90 }, 6, 1);
+  assert.deepEqual(await workerPools(), []);
+  assert.equal(firstMismatch(referenceGemm('bit2', kernel.shape, w, x), kernel.result()), -1);
   await kernel.dispose();
 });
 
@@ -76,12 +87,13 @@ it('reuses one pool per thread count across kernels and shapes', async () => {
   await shutdownWorkerPools();
   const a = await runOnce('fatnn/workers-js', { M: 8, N: 30, K: 100 }, 3, 3);
   const [pool] = await workerPools();
+  assert.equal(pool!.size, 2);
   const ids = pool!.threadIds;
   const b = await runOnce('binary/workers-js', { M: 20, N: 5, K: 70 }, 4, 3);
   const c = await runOnce('fp32/workers-js', { M: 2, N: 2, K: 3 }, 5, 2);
   const pools = await workerPools();
-  assert.deepEqual(pools.map((p) => p.size).sort(), [2, 3]);
-  assert.deepEqual(pools.find((p) => p.size === 3)!.threadIds, ids);
+  assert.deepEqual(pools.map((p) => p.size).sort(), [1, 2]);
+  assert.deepEqual(pools.find((p) => p.size === 2)!.threadIds, ids);
   // Kernels sharing a pool keep their own operands and results.
   for (const k of [a, b, c]) {
     assert.equal(firstMismatch(referenceGemm(k.kernel.precision, k.kernel.shape, k.w, k.x), k.kernel.result()), -1, k.kernel.id);
@@ -109,11 +121,14 @@ it('computes with the latest weights and activations after they change', async (
 it('rejects a bad operand value with its own error class and keeps the pool', async () => {
   const shape = { M: 4, N: 10, K: 5 };
   const { kernel, x } = await runOnce('fatnn/workers-js', shape, 12, 2);
-  const pool = (await workerPools()).find((p) => p.size === 2)!;
+  const pool = (await workerPools()).find((p) => p.size === 1)!;
   const bad = x.slice();
   bad[7 * shape.K + 2] = 2;
-  assert.throws(() => kernel.setActivations(bad), (err: Error) => err instanceof RangeError && /fatnn\/workers-js on 4x10x5: packing X in worker 1 .*not a valid fatnn value/.test(err.message));
+  assert.throws(() => kernel.setActivations(bad), (err: Error) => err instanceof RangeError && /fatnn\/workers-js on 4x10x5: packing X in thread 1 \(columns 5\.\.9 of C\): .*not a valid fatnn value/.test(err.message));
   assert.throws(() => kernel.run(), /run\(\) before setWeights\(\) and setActivations\(\)/);
+  const badHere = x.slice();
+  badHere[1 * shape.K] = -3;
+  assert.throws(() => kernel.setActivations(badHere), (err: Error) => err instanceof RangeError && /packing X in thread 0 \(columns 0\.\.4 of C\): .*not a valid fatnn value/.test(err.message));
   kernel.setActivations(x);
   await kernel.run();
   assert.ok(pool.alive);
@@ -130,13 +145,13 @@ it('refuses operands of the wrong type or length before touching the workers', a
 
 it('shuts pools down: kernels on them fail clearly, new kernels get a new pool', async () => {
   const { kernel } = await runOnce('bit2/workers-js', { M: 6, N: 6, K: 50 }, 13, 2);
-  const before = (await workerPools()).find((p) => p.size === 2)!.threadIds;
+  const before = (await workerPools()).find((p) => p.size === 1)!.threadIds;
   await shutdownWorkerPools();
   assert.deepEqual(await workerPools(), []);
   assert.throws(() => kernel.run(), /bit2\/workers-js on 6x6x50 .*worker pool is gone \(shut down by shutdownWorkerPools\(\)\)/);
   await kernel.dispose();
   const again = await runOnce('bit2/workers-js', { M: 6, N: 6, K: 50 }, 13, 2);
-  const now = (await workerPools()).find((p) => p.size === 2)!.threadIds;
+  const now = (await workerPools()).find((p) => p.size === 1)!.threadIds;
   assert.notDeepEqual(now, before);
   await again.kernel.dispose();
 });

@@ -10,8 +10,11 @@ import type { DeclarationSource } from './parallel-kernel.js';
 /** `throw-later` passes its first GEMM (the verification run) and throws from the second on. */
 export type Fault = 'throw' | 'exit' | 'hang' | 'throw-later';
 
-/** Only the worker with this index fails, so the others finish and the mixed case is tested. */
-export const FAULTY_WORKER = 1;
+/**
+ * Only the pool worker with this index (thread 1; thread 0 is the calling thread) fails, so
+ * the other threads finish and the mixed case is tested.
+ */
+export const FAULTY_WORKER = 0;
 
 export const FAULT_SOURCE: DeclarationSource = {
   moduleUrl: new URL('./fault-injection.js', import.meta.url).href,
@@ -42,7 +45,7 @@ function faulty(fault: Fault): KernelDeclaration {
     id,
     precision: 'fatnn',
     backend: 'js',
-    description: `fatnn/js that fails in worker ${FAULTY_WORKER} (${fault}); test only`,
+    description: `fatnn/js that fails in pool worker ${FAULTY_WORKER} (${fault}); test only`,
     availability: () => ({ available: true }),
     create: async (shape) => new FaultyKernel(id, shape, fault),
   };

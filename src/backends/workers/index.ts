@@ -65,7 +65,7 @@ export function workerVariant(base: KernelDeclaration, options: WorkerVariantOpt
       const b = base.availability();
       return b.available ? b : { available: false, reason: `base kernel ${base.id} unavailable: ${b.reason ?? 'unknown reason'}` };
     },
-    create: (shape, opts) => ParallelKernel.create(id, base.id, base.precision, shape, opts.threads, settings),
+    create: (shape, opts) => ParallelKernel.create(id, base, shape, opts.threads, settings),
   };
 }
 

@@ -1,15 +1,17 @@
-// A parallel kernel: one logical GEMM split over a worker pool, each worker running its own
-// instance of a single-thread base kernel on a chunk of C. Logical operands are copied once
-// into shared memory; the workers pack their parts from there and, when result() asks, copy
-// their part of C into one shared result, so run() moves no data between threads.
+// A parallel kernel: one logical GEMM split into chunks of C over T threads, each running its
+// own instance of a single-thread base kernel on its chunk. Thread 0 is the calling thread
+// (so T threads need only T - 1 workers and one fewer wake-up per GEMM); threads 1..T-1 are
+// the workers of a shared pool. Logical operands are copied once into shared memory; every
+// thread packs its part from there and, when result() asks, copies its part of C into one
+// shared result, so run() moves no data between threads.
 
 import { expectOperand } from '../../kernel-base.js';
 import { FatnnError } from '../../errors.js';
 import { macs, shapeLabel } from '../../shapes.js';
-import type { Kernel, LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
+import type { Kernel, KernelDeclaration, LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
 import { choosePartition, type Axis, type Partition } from './partition.js';
 import { logicalView, Op, type CreateMessage } from './protocol.js';
-import { getWorkerPool, getWorkerPoolNow, WorkerFault, type WorkerError, type WorkerPool } from './pool.js';
+import { getWorkerPool, getWorkerPoolNow, resolveThreads, WorkerFault, type WorkerError, type WorkerPool } from './pool.js';
 
 /** Where the workers find the base declaration: a module URL and the export holding the list. */
 export interface DeclarationSource {
@@ -27,7 +29,7 @@ export interface ParallelSettings {
 
 /**
  * Deadlines are generous on purpose: they exist to end runs that would otherwise hang, not to
- * judge speed. The expected time assumes a slow 100 M logical ops per second per worker.
+ * judge speed. The expected time assumes a slow 100 M logical ops per second per thread.
  */
 export const MIN_TIMEOUT_MS = 10_000;
 const TIMEOUT_FACTOR = 100;
@@ -39,16 +41,16 @@ function deadline(settings: ParallelSettings, ops: number): number {
   return Math.max(settings.minTimeoutMs, (TIMEOUT_FACTOR * ops) / ASSUMED_OPS_PER_MS);
 }
 
-/** Where a kernel's shares live, kept apart from the kernel so the finalizer can reach them. */
+/** Where a kernel's worker shares live, kept apart from the kernel for the finalizer. */
 interface Placement {
-  pool: WorkerPool;
+  pool: WorkerPool | null;
   slot: number;
   readonly workers: number;
 }
 
 /** Frees the workers' shares of kernels collected without dispose() (library users forget). */
 const orphans = new FinalizationRegistry<Placement>(({ pool, slot, workers }) => {
-  if (!pool.alive) return;
+  if (!pool?.alive || workers === 0) return;
   try {
     pool.dispatch(Op.Dispose, slot, workers, MIN_TIMEOUT_MS, false);
   } catch {
@@ -62,11 +64,18 @@ interface SharedOperands {
   readonly out: SharedArrayBuffer;
 }
 
+/** Thread 0's share: the base kernel for chunk 0, run on the calling thread. */
+interface LocalShare {
+  readonly kernel: Kernel;
+  readonly w: LogicalArray;
+  readonly x: LogicalArray;
+}
+
 export class ParallelKernel implements Kernel {
   private weightsSet = false;
   private activationsSet = false;
   private disposed = false;
-  /** C in the workers is newer than the shared result. */
+  /** C in the threads is newer than the shared result. */
   private stale = false;
   /** Set when this kernel's own GEMM faulted: retrying would only kill pool after pool. */
   private brokenBy: string | null = null;
@@ -79,10 +88,13 @@ export class ParallelKernel implements Kernel {
     private readonly baseId: string,
     readonly precision: Precision,
     readonly shape: Shape,
+    /** Threads asked for (the pool has threads - 1 workers). */
+    readonly threads: number,
     private readonly placement: Placement,
     private readonly partition: Partition,
     private readonly settings: ParallelSettings,
     private readonly shared: SharedOperands,
+    private readonly local: LocalShare,
   ) {
     const fp32 = precision === 'fp32';
     this.w = logicalView(fp32, shared.w);
@@ -91,28 +103,34 @@ export class ParallelKernel implements Kernel {
     orphans.register(this, placement, placement);
   }
 
-  private get pool(): WorkerPool {
-    return this.placement.pool;
-  }
-
-  private get slot(): number {
-    return this.placement.slot;
-  }
-
-  static async create(id: string, baseId: string, precision: Precision, shape: Shape, threads: number, settings: ParallelSettings): Promise<ParallelKernel> {
-    const pool = await getWorkerPool(threads);
+  static async create(id: string, base: KernelDeclaration, shape: Shape, threadsOption: number, settings: ParallelSettings): Promise<ParallelKernel> {
+    const threads = resolveThreads(threadsOption);
+    const pool = threads > 1 ? await getWorkerPool(threads - 1) : null;
     const { M, N, K } = shape;
-    const bytes = precision === 'fp32' ? 4 : 1;
+    const fp32 = base.precision === 'fp32';
+    const bytes = fp32 ? 4 : 1;
     const shared = { w: new SharedArrayBuffer(M * K * bytes), x: new SharedArrayBuffer(N * K * bytes), out: new SharedArrayBuffer(M * N * 4) };
-    const partition = choosePartition(shape, pool.size, settings.axis);
-    const placement = { pool, slot: pool.allocateSlot(), workers: partition.chunks.length };
-    const kernel = new ParallelKernel(id, baseId, precision, shape, placement, partition, settings, shared);
-    kernel.createShares();
+    const partition = choosePartition(shape, threads, settings.axis);
+    const [start, end] = partition.chunks[0]!;
+    const onM = partition.axis === 'M';
+    const local: LocalShare = {
+      kernel: await base.create(onM ? { M: end - start, N, K } : { M, N: end - start, K }, { threads: 1 }),
+      w: onM ? logicalView(fp32, shared.w).subarray(start * K, end * K) : logicalView(fp32, shared.w),
+      x: onM ? logicalView(fp32, shared.x) : logicalView(fp32, shared.x).subarray(start * K, end * K),
+    };
+    const placement = { pool, slot: pool?.allocateSlot() ?? 0, workers: partition.chunks.length - 1 };
+    const kernel = new ParallelKernel(id, base.id, base.precision, shape, threads, placement, partition, settings, shared, local);
+    try {
+      kernel.createShares();
+    } catch (err) {
+      await local.kernel.dispose();
+      throw err;
+    }
     return kernel;
   }
 
-  /** Workers in use (fewer than the pool when C has fewer rows and columns than threads). */
-  get workers(): number {
+  /** Threads that take part (fewer than asked when C has fewer rows and columns). */
+  get threadsUsed(): number {
     return this.partition.chunks.length;
   }
 
@@ -139,86 +157,144 @@ export class ParallelKernel implements Kernel {
   run(): void {
     if (!this.weightsSet || !this.activationsSet) throw new FatnnError(`${this.id}: run() before setWeights() and setActivations()`);
     this.stale = true;
-    this.dispatch(Op.Run, deadline(this.settings, macs(this.shape) / this.workers), true);
+    this.parallel(Op.Run, deadline(this.settings, macs(this.shape) / this.threadsUsed), true, () => this.local.kernel.run());
   }
 
   /**
-   * Gathers C from the workers on demand, outside the timed run(), as single-thread kernels
-   * that keep C in wasm or native memory do; the workers copy their parts in parallel.
+   * Gathers C on demand, outside the timed run(), as single-thread kernels that keep C in wasm
+   * or native memory do; every thread copies its own part.
    */
   result(): ResultArray {
     if (this.stale) {
-      this.dispatch(Op.Publish, deadline(this.settings, this.shape.M * this.shape.N), true);
+      this.parallel(Op.Publish, deadline(this.settings, this.shape.M * this.shape.N), true, () => this.publishLocal());
       this.stale = false;
     }
     return this.out;
   }
 
-  dispose(): void {
+  dispose(): void | Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     orphans.unregister(this.placement);
-    if (this.pool.alive) this.dispatch(Op.Dispose, this.settings.minTimeoutMs, false);
+    if (this.placement.workers > 0 && this.pool?.alive) this.pool.dispatch(Op.Dispose, this.slot, this.placement.workers, this.settings.minTimeoutMs, false);
+    return this.local.kernel.dispose();
   }
 
-  /** Has every participating worker build its base kernel over the shared operands. */
+  private get pool(): WorkerPool | null {
+    return this.placement.pool;
+  }
+
+  private get slot(): number {
+    return this.placement.slot;
+  }
+
+  private publishLocal(): void {
+    const [start, end] = this.partition.chunks[0]!;
+    const part = this.local.kernel.result();
+    const { M, N } = this.shape;
+    if (this.partition.axis === 'M') {
+      this.out.set(part as ResultArray & typeof this.out, start * N);
+    } else {
+      const width = end - start;
+      for (let m = 0; m < M; m++) this.out.set(part.subarray(m * width, (m + 1) * width) as typeof this.out, m * N + start);
+    }
+  }
+
+  /** Has every worker build its base kernel over the shared operands. */
   private createShares(): void {
+    if (this.placement.workers === 0) return;
     const { M, N, K } = this.shape;
     const { moduleUrl, exportName } = this.settings.source;
-    const messages: CreateMessage[] = this.partition.chunks.map(([start, end]) => ({
+    const messages: CreateMessage[] = this.partition.chunks.slice(1).map(([start, end]) => ({
       slot: this.slot, moduleUrl, exportName, baseId: this.baseId, M, N, K,
       axis: this.partition.axis, start, end, ...this.shared, fp32: this.precision === 'fp32',
     }));
-    const failed = this.dispatch(Op.Create, Math.max(this.settings.minTimeoutMs, CREATE_TIMEOUT_MS), false, messages);
+    const failed = this.guard(Op.Create, () => this.pool!.dispatch(Op.Create, this.slot, this.placement.workers, Math.max(this.settings.minTimeoutMs, CREATE_TIMEOUT_MS), false, messages));
     if (failed) {
-      this.dispose();
+      this.pool!.dispatch(Op.Dispose, this.slot, this.placement.workers, this.settings.minTimeoutMs, false);
       throw new FatnnError(this.describe(failed, `could not create ${this.baseId}`));
     }
   }
 
   /**
    * After a fault (of this or another kernel) killed the shared pool, moves to a fresh pool and
-   * rebuilds this kernel's shares there from the logical operands still in shared memory, so
-   * one failing kernel does not take the others of a run down with it.
+   * rebuilds this kernel's worker shares there from the logical operands still in shared
+   * memory, so one failing kernel does not take the others of a run down with it.
    */
   private moveToFreshPool(next: Op): void {
-    const pool = getWorkerPoolNow(this.pool.size);
+    const pool = getWorkerPoolNow(this.threads - 1);
     this.placement.pool = pool;
     this.placement.slot = pool.allocateSlot();
     this.createShares();
-    if (this.weightsSet) this.pack(Op.PackWeights, this.shape.M * this.shape.K);
-    if (this.activationsSet) this.pack(Op.PackActivations, this.shape.N * this.shape.K);
-    // C computed on the old pool is lost with it.
-    if (next === Op.Publish) this.dispatch(Op.Run, deadline(this.settings, macs(this.shape) / this.workers), true);
+    const workersOnly = () => undefined;
+    if (this.weightsSet) this.parallel(Op.PackWeights, deadline(this.settings, this.shape.M * this.shape.K), false, workersOnly);
+    if (this.activationsSet) this.parallel(Op.PackActivations, deadline(this.settings, this.shape.N * this.shape.K), false, workersOnly);
+    // C computed by the workers of the old pool is lost with it.
+    if (next === Op.Publish) this.parallel(Op.Run, deadline(this.settings, macs(this.shape) / this.threadsUsed), true, workersOnly);
   }
 
   /** A bad operand value is the caller's mistake: rethrown with its class, the pool survives. */
   private pack(op: Op.PackWeights | Op.PackActivations, values: number): void {
-    const failed = this.dispatch(op, deadline(this.settings, values), false);
+    const packLocal = op === Op.PackWeights ? () => this.local.kernel.setWeights(this.local.w) : () => this.local.kernel.setActivations(this.local.x);
+    const failed = this.parallel(op, deadline(this.settings, values), false, packLocal);
     if (!failed) return;
     const Class = failed.name === 'RangeError' ? RangeError : failed.name === 'TypeError' ? TypeError : FatnnError;
     throw new Class(this.describe(failed, op === Op.PackWeights ? 'packing W' : 'packing X'));
   }
 
-  private dispatch(op: Op, timeoutMs: number, fatal: boolean, messages?: readonly CreateMessage[]): WorkerError | null {
-    if (this.disposed && op !== Op.Dispose) throw new FatnnError(`${this.id} on ${shapeLabel(this.shape)}: used after dispose()`);
-    if (this.brokenBy !== null && op !== Op.Dispose) throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)}: unusable after its earlier fault (${this.brokenBy})`);
-    const resumable = op === Op.PackWeights || op === Op.PackActivations || op === Op.Run || op === Op.Publish;
-    if (resumable && !this.pool.alive && this.pool.faulted) this.moveToFreshPool(op);
+  /**
+   * One parallel operation: wakes the workers, does thread 0's share here, then waits for the
+   * workers. A throw in thread 0 is reported like a worker's (index -1) once the workers are
+   * done, so no operation is ever left running behind the caller's back.
+   */
+  private parallel(op: Op, timeoutMs: number, fatal: boolean, mine: () => void | Promise<void>): WorkerError | null {
+    this.checkUsable(op);
+    const workers = this.placement.workers;
+    const deadlineAt = workers > 0 ? this.guard(op, () => this.pool!.signal(op, this.slot, workers, timeoutMs)) : 0;
+    let own: WorkerError | null = null;
     try {
-      return this.pool.dispatch(op, this.slot, this.workers, timeoutMs, fatal, messages);
+      const pending = mine();
+      if (pending) throw new FatnnError(`${this.baseId}: asynchronous base kernels cannot run in parallel kernels`);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      own = { worker: -1, name: e.name, message: e.message, stack: e.stack };
+    }
+    const theirs = workers > 0 ? this.guard(op, () => this.pool!.collect(workers, deadlineAt, fatal)) : null;
+    if (own && fatal) {
+      this.brokenBy = `thread 0 threw ${own.name}: ${own.message}`;
+      throw new FatnnError(`${this.id} on ${shapeLabel(this.shape)} (${this.threads} threads): ${this.what(op)} failed: ${this.brokenBy}`);
+    }
+    return own ?? theirs;
+  }
+
+  private checkUsable(op: Op): void {
+    if (this.disposed) throw new FatnnError(`${this.id} on ${shapeLabel(this.shape)}: used after dispose()`);
+    if (this.brokenBy !== null) throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)}: unusable after its earlier fault (${this.brokenBy})`);
+    const pool = this.pool;
+    if (pool && !pool.alive && pool.faulted && this.placement.workers > 0 && op !== Op.Create) this.moveToFreshPool(op);
+  }
+
+  /** Runs a pool call, turning a WorkerFault into one that names this kernel. */
+  private guard<T>(op: Op, call: () => T): T {
+    try {
+      return call();
     } catch (err) {
       if (!(err instanceof WorkerFault)) throw err;
-      const what = op === Op.Run ? 'GEMM' : op === Op.Publish ? 'gathering C' : Op[op];
-      const after = this.pool.faulted ? '; the worker pool was shut down' : '';
-      if (this.pool.faulted) this.brokenBy = err.message;
-      throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)} (${this.pool.size} threads): ${what} failed: ${err.message}${after}`, { cause: err });
+      const faulted = this.pool?.faulted ?? false;
+      if (faulted) this.brokenBy = err.message;
+      const after = faulted ? '; the worker pool was shut down' : '';
+      throw new WorkerFault(`${this.id} on ${shapeLabel(this.shape)} (${this.threads} threads): ${this.what(op)} failed: ${err.message}${after}`, { cause: err });
     }
   }
 
+  private what(op: Op): string {
+    return op === Op.Run ? 'GEMM' : op === Op.Publish ? 'gathering C' : op === Op.PackWeights ? 'packing W' : op === Op.PackActivations ? 'packing X' : Op[op];
+  }
+
   private describe(err: WorkerError, doing: string): string {
-    const [start, end] = this.partition.chunks[err.worker] ?? [0, 0];
+    const thread = err.worker + 1;
+    const [start, end] = this.partition.chunks[thread] ?? [0, 0];
     const part = `${this.partition.axis === 'M' ? 'rows' : 'columns'} ${start}..${end - 1} of C`;
-    return `${this.id} on ${shapeLabel(this.shape)}: ${doing} in worker ${err.worker} (${part}): ${err.message}`;
+    return `${this.id} on ${shapeLabel(this.shape)}: ${doing} in thread ${thread} (${part}): ${err.message}`;
   }
 }

@@ -80,12 +80,12 @@ export class WorkerPool {
         // An error or exit while nobody waits on the control words still marks the pool dead,
         // so the next operation fails at once instead of waiting for a worker that is gone.
         w.on('error', (err) => {
-          pool.kill(`worker ${i} failed: ${err.message}`, true);
+          pool.kill(`thread ${i + 1} failed: ${err.message}`, true);
           reject(err);
         });
         w.on('exit', (code) => {
-          pool.kill(`worker ${i} exited with code ${code}`, true);
-          reject(new FatnnError(`worker ${i} exited with code ${code}`));
+          pool.kill(`thread ${i + 1} exited with code ${code}`, true);
+          reject(new FatnnError(`thread ${i + 1} exited with code ${code}`));
         });
       }
       Promise.all(booted).then(() => resolve(), reject);
@@ -141,12 +141,20 @@ export class WorkerPool {
   }
 
   /**
-   * Runs `op` on workers 0..participants-1 and blocks until all are done. A worker that dies or
-   * misses the deadline kills the pool and throws a WorkerFault; a worker whose operation threw
-   * kills the pool too when `fatal`, otherwise the first such error is returned.
+   * Runs `op` on workers 0..participants-1 and blocks until all are done: signal() then
+   * collect(). See collect() for faults.
    */
   dispatch(op: Op, slot: number, participants: number, timeoutMs: number, fatal: boolean, messages?: readonly CreateMessage[]): WorkerError | null {
-    if (this.deadReason !== null) throw new WorkerFault(`the ${this.size}-thread worker pool is gone (${this.deadReason})`);
+    const deadline = this.signal(op, slot, participants, timeoutMs, messages);
+    return this.collect(participants, deadline, fatal);
+  }
+
+  /**
+   * Wakes workers 0..participants-1 for `op` and returns at once (the calling thread does its
+   * own share meanwhile); returns the deadline to pass to collect().
+   */
+  signal(op: Op, slot: number, participants: number, timeoutMs: number, messages?: readonly CreateMessage[]): number {
+    if (this.deadReason !== null) throw new WorkerFault(`the ${this.size}-worker pool is gone (${this.deadReason})`);
     const ctrl = this.ctrl;
     this.operations += 1;
     Atomics.store(ctrl, PENDING, participants);
@@ -158,19 +166,29 @@ export class WorkerPool {
       Atomics.add(ctrl, b + CMD_SEQ, 1);
       Atomics.notify(ctrl, b + CMD_SEQ, 1);
     }
-    const deadline = performance.now() + timeoutMs;
+    return performance.now() + timeoutMs;
+  }
+
+  /**
+   * Blocks until the signalled workers are done. A worker that dies or misses the deadline
+   * kills the pool and throws a WorkerFault; a worker whose operation threw kills the pool too
+   * when `fatal`, otherwise the first such error is returned. Workers are named as threads
+   * 1..size: thread 0 is the calling thread, which takes part in every parallel operation.
+   */
+  collect(participants: number, deadline: number, fatal: boolean): WorkerError | null {
+    const ctrl = this.ctrl;
     for (;;) {
       const pending = Atomics.load(ctrl, PENDING);
       if (pending === 0) break;
       const dead = Atomics.load(ctrl, FAULT);
       if (dead !== 0) {
-        const why = this.errorOf(dead - 1)?.message ?? `worker ${dead - 1} died`;
+        const why = this.errorOf(dead - 1)?.message ?? `thread ${dead} died`;
         this.kill(why, true);
         throw new WorkerFault(why);
       }
       const left = deadline - performance.now();
       if (left <= 0) {
-        const why = `no answer from ${pending} of ${participants} workers after ${Math.round(timeoutMs)} ms`;
+        const why = `no answer from ${pending} of ${participants} worker threads by the deadline`;
         this.kill(why, true);
         throw new WorkerFault(why);
       }
@@ -180,7 +198,7 @@ export class WorkerPool {
       if (Atomics.load(ctrl, blockOf(i) + STATUS) === Status.Failed) {
         const err = this.errorOf(i) ?? { worker: i, name: 'Error', message: 'unknown failure' };
         if (fatal) {
-          const why = `worker ${i} threw ${err.name}: ${err.message}`;
+          const why = `thread ${i + 1} threw ${err.name}: ${err.message}`;
           this.kill(why, true);
           throw new WorkerFault(why);
         }
@@ -222,7 +240,7 @@ const starting = new Map<number, Promise<WorkerPool>>();
 const live = new Map<number, WorkerPool>();
 const everyPool = new Set<WorkerPool>();
 
-/** threads = 0 means one worker per core the host reports. */
+/** threads = 0 means one thread per core the host reports. */
 export function resolveThreads(threads: number): number {
   if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a non-negative integer, got ${threads}`);
   return threads === 0 ? availableParallelism() : threads;
@@ -235,9 +253,8 @@ function adopt(pool: WorkerPool): WorkerPool {
   return pool;
 }
 
-/** The live pool of this many threads, started if there is none. */
-export async function getWorkerPool(threads: number): Promise<WorkerPool> {
-  const size = resolveThreads(threads);
+/** The live pool of this many workers, started if there is none. */
+export async function getWorkerPool(size: number): Promise<WorkerPool> {
   const current = live.get(size);
   if (current?.alive) return current;
   let pending = starting.get(size);

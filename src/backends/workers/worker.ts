@@ -36,7 +36,7 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 // A worker that ends while the main thread waits on it (process.exit in a kernel, a fatal
 // error) must wake the main thread, which otherwise would sleep until its timeout.
 process.on('exit', (code) => {
-  report({ name: 'WorkerExit', message: `worker ${index} exited with code ${code}` });
+  report({ name: 'WorkerExit', message: `thread ${index + 1} exited with code ${code}` });
   Atomics.store(ctrl, FAULT, index + 1);
   Atomics.notify(ctrl, PENDING);
 });
@@ -74,7 +74,7 @@ async function create(msg: CreateMessage): Promise<void> {
 
 function shareOf(slot: number): Share {
   const share = shares.get(slot);
-  if (!share) throw new Error(`worker ${index} has no kernel in slot ${slot}`);
+  if (!share) throw new Error(`thread ${index + 1} has no kernel in slot ${slot}`);
   return share;
 }
 
@@ -83,7 +83,7 @@ function perform(op: number, slot: number): void | Promise<void> {
   switch (op) {
     case Op.Create: {
       const received = receiveMessageOnPort(port);
-      if (!received) throw new Error(`worker ${index}: create signalled without its message`);
+      if (!received) throw new Error(`thread ${index + 1}: create signalled without its message`);
       return create(received.message as CreateMessage);
     }
     case Op.PackWeights: {
@@ -107,7 +107,7 @@ function perform(op: number, slot: number): void | Promise<void> {
       return s?.kernel.dispose() ?? undefined;
     }
     default:
-      throw new Error(`worker ${index}: unknown operation ${op}`);
+      throw new Error(`thread ${index + 1}: unknown operation ${op}`);
   }
 }
 
