@@ -28,8 +28,14 @@ static inline VB vb_pc(VB a) { return _mm512_popcnt_epi64(a); }
 static inline VB vb_add(VB a, VB b) { return _mm512_add_epi64(a, b); }
 static inline VB vb_sub(VB a, VB b) { return _mm512_sub_epi64(a, b); }
 static inline VB vb_set1(uint64_t v) { return _mm512_set1_epi64((long long)v); }
-/* VPMOVQD narrows and stores only the first n lanes: no scalar tail at the edge of C */
-#define VB_STORE_I32N(p, v, n) _mm512_mask_cvtepi64_storeu_epi32((p), (__mmask8)((1u << (n)) - 1), (v))
+/* Narrow in registers, then a plain store (masked only at the edge of C): the memory form of
+ * a masked VPMOVQD is microcoded on AMD. */
+static inline void vb_store_i32n(int32_t *p, VB v, int n) {
+  __m256i narrow = _mm512_cvtepi64_epi32(v);
+  if (n == VB_LANES) _mm256_storeu_si256((__m256i *)p, narrow);
+  else _mm256_mask_storeu_epi32(p, (__mmask8)((1u << n) - 1), narrow);
+}
+#define VB_STORE_I32N vb_store_i32n
 static inline void vb_store(uint64_t *p, VB a) { _mm512_storeu_si512((void *)p, a); }
 
 typedef __m512 VF;
@@ -39,7 +45,11 @@ static inline VF vf_load(const float *p) { return _mm512_loadu_ps(p); }
 static inline VF vf_bcast(const float *p) { return _mm512_set1_ps(*p); }
 static inline VF vf_fma(VF acc, VF a, VF b) { return _mm512_fmadd_ps(a, b, acc); }
 static inline void vf_store(float *p, VF a) { _mm512_storeu_ps(p, a); }
-#define VF_STORE_N(p, v, n) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (n)) - 1), (v))
+static inline void vf_store_n(float *p, VF v, int n) {
+  if (n == VF_LANES) _mm512_storeu_ps(p, v);
+  else _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v);
+}
+#define VF_STORE_N vf_store_n
 
 /* VPDPBUSD multiplies unsigned by signed bytes: the lane side is packed as x + 128 (u8),
  * the broadcast side as plain int8, and 128 * sum_k(broadcast row) is subtracted at the end. */
@@ -53,18 +63,44 @@ static inline VI vi_load(const uint8_t *p) { return _mm512_loadu_si512((const vo
 static inline VI vi_bcast(const uint8_t *p) { int32_t v; __builtin_memcpy(&v, p, 4); return _mm512_set1_epi32(v); }
 static inline VI vi_dot(VI acc, VI a, VI b) { return _mm512_dpbusd_epi32(acc, a, b); }
 static inline void vi_store(int32_t *p, VI a) { _mm512_storeu_si512((void *)p, a); }
-#define VI_STORE_N(p, v, n) _mm512_mask_storeu_epi32((p), (__mmask16)((1u << (n)) - 1), (v))
+static inline void vi_store_n(int32_t *p, VI v, int n) {
+  if (n == VI_LANES) _mm512_storeu_si512((void *)p, v);
+  else _mm512_mask_storeu_epi32(p, (__mmask16)((1u << n) - 1), v);
+}
+#define VI_STORE_N vi_store_n
 
+/* Register tiles (broadcast rows x lane vectors), chosen by measuring the ResNet-18 layers;
+ * -D overrides make retuning a compiler flag. */
+#ifndef BIN_MR
 #define BIN_MR 6
+#endif
+#ifndef BIN_NV
 #define BIN_NV 2
-#define FAT_MR 4
+#endif
+#ifndef FAT_MR
+#define FAT_MR 5
+#endif
+#ifndef FAT_NV
 #define FAT_NV 2
-#define B2_MR 4
-#define B2_NV 2
+#endif
+#ifndef B2_MR
+#define B2_MR 2
+#endif
+#ifndef B2_NV
+#define B2_NV 3
+#endif
+#ifndef F32_MR
 #define F32_MR 8
+#endif
+#ifndef F32_NV
 #define F32_NV 2
-#define I8_MR 8
+#endif
+#ifndef I8_MR
+#define I8_MR 6
+#endif
+#ifndef I8_NV
 #define I8_NV 2
+#endif
 
 #include "kernels.inc"
 

@@ -51,11 +51,13 @@ int fn_make_plan(int isa, int precision, uint32_t M, uint32_t N, uint32_t K, fn_
   }
   p->nr = t->nv[precision] * p->lanes;
   p->ku = (uint32_t)ceil_div(K, p->group);
-  /* Lanes go to whichever operand wastes fewer padded rows: with N = 49 and 16 lanes, X as
+  /* Lanes go to the operand that wastes fewer padded rows: with N = 49 and 16 lanes, X as
    * the lane side would compute 64 columns for 49; W (M = 512) pads nothing. */
   uint64_t keep = ceil_div(N, p->nr) * p->nr * ceil_div(M, p->mr) * p->mr;
   uint64_t swapped = ceil_div(M, p->nr) * p->nr * ceil_div(N, p->mr) * p->mr;
-  p->swap = swapped < keep;
+  /* Swapped tiles run down columns of C and are stored element by element, so swapping
+   * must save real work: at least an eighth of the padded MACs. */
+  p->swap = swapped + swapped / 7 < keep;
   p->a_rows = p->swap ? M : N;
   p->b_rows = p->swap ? N : M;
   p->a_panels = ceil_div(p->a_rows, p->nr);
