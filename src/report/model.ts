@@ -5,7 +5,7 @@
 import { PRECISIONS, type Precision } from '../types.js';
 import type { LayerResult, Measurement, ResultsFile, TimingStats } from '../results/schema.js';
 import { NOISY_SPREAD, relativeSpread } from '../results/stats.js';
-import { baselineFor, expectedSpeedup, geometricMean, gmacPerSecond, timeOf, variantOf, type CostView } from '../results/speedups.js';
+import { baselineFor, expectedSpeedup, geometricMean, gmacPerSecond, pickBaseline, timeOf, variantOf, type CostView } from '../results/speedups.js';
 import { macs } from '../shapes.js';
 
 export const COST_VIEWS: readonly CostView[] = ['gemm', 'withPacking'];
@@ -164,11 +164,9 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
     if (!totals.has(key)) totals.set(key, networkTotal(results, kernel, view));
     return totals.get(key);
   };
-  // The network baseline follows the per-layer rule: same variant first, else same backend.
-  const networkBaseline = (m: Measurement, baseline: Precision, view: CostView) => {
-    const candidates = kernels.filter((b) => b.precision === baseline && totalOf(b.kernel, view) !== undefined);
-    return candidates.find((b) => variantOf(b.kernel) === variantOf(m.kernel)) ?? candidates.find((b) => b.backend === m.backend);
-  };
+  // The network baseline follows the per-layer rule (pickBaseline).
+  const networkBaseline = (m: Measurement, baseline: Precision, view: CostView) =>
+    pickBaseline(kernels.filter((b) => b.precision === baseline && totalOf(b.kernel, view) !== undefined), m);
   const network: NetworkRow[] = kernels.map((m) => {
     const cells = {} as Record<CostView, NetworkCell | undefined>;
     for (const view of COST_VIEWS) {

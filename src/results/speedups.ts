@@ -21,14 +21,38 @@ export function variantOf(kernelId: string): string {
   return kernelId.slice(kernelId.indexOf('/') + 1);
 }
 
+function commonPrefixLength(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
 /**
- * The measurement of `baseline` precision to compare `m` against: the same backend variant if
- * measured, else another variant of the same backend (e.g. wasm-scalar has no fp32, so fp32
- * comes from wasm-simd128), else none.
+ * Of `candidates` (baseline-precision kernels), the one `m` is compared against: the same
+ * variant if present, else the variant of the same backend with the longest common name prefix
+ * (wasm-scalar has no fp32, so it borrows fp32/wasm-simd128; workers-wasm-scalar borrows
+ * fp32/workers-wasm-simd128, not fp32/workers-js), else none.
  */
+export function pickBaseline<T extends Pick<Measurement, 'kernel' | 'backend'>>(candidates: readonly T[], m: Pick<Measurement, 'kernel' | 'backend'>): T | undefined {
+  const variant = variantOf(m.kernel);
+  const same = candidates.find((b) => variantOf(b.kernel) === variant);
+  if (same) return same;
+  let best: T | undefined;
+  let bestLength = -1;
+  for (const b of candidates) {
+    if (b.backend !== m.backend) continue;
+    const length = commonPrefixLength(variantOf(b.kernel), variant);
+    if (length > bestLength) (best = b), (bestLength = length);
+  }
+  return best;
+}
+
+/** The measurement of `baseline` precision to compare `m` against (see pickBaseline), or none. */
 export function baselineFor(layer: LayerResult, m: Measurement, baseline: Precision, view: CostView): Measurement | undefined {
-  const timed = layer.measurements.filter((b) => b.precision === baseline && timeOf(b, view) !== undefined);
-  return timed.find((b) => variantOf(b.kernel) === variantOf(m.kernel)) ?? timed.find((b) => b.backend === m.backend);
+  return pickBaseline(
+    layer.measurements.filter((b) => b.precision === baseline && timeOf(b, view) !== undefined),
+    m,
+  );
 }
 
 /** Speedup of `m` over the baseline precision in the same backend (>1: faster). */
