@@ -8,36 +8,36 @@ import { NativeKernel } from './native-kernel.js';
 
 const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
   avx512: {
-    fp32: 'AVX-512 FMA, 8x32 register tile',
-    int8: 'AVX-512 VNNI VPDPBUSD (u8 offset x s8), 8x32 tile',
-    bit2: 'AVX-512 VPOPCNTQ, 4 AND + 4 popcounts, 4x16 tile',
+    fp32: 'AVX-512 FMA',
+    int8: 'AVX-512 VNNI VPDPBUSD (u8 offset x s8)',
+    bit2: 'AVX-512 VPOPCNTQ, 4 AND + 4 popcounts',
     ternary2b: 'bit2 AVX-512 kernel on offset values + row/column correction',
-    fatnn: 'AVX-512 VPOPCNTQ + VPTERNLOGQ, 2 popcounts, 4x16 tile',
-    binary: 'AVX-512 XOR + VPOPCNTQ, 6x16 tile',
+    fatnn: 'AVX-512 VPOPCNTQ + VPTERNLOGQ, 2 popcounts',
+    binary: 'AVX-512 XOR + VPOPCNTQ',
   },
   avx2: {
-    fp32: 'AVX2 FMA, 6x16 register tile',
-    int8: 'AVX2 VPMADDWD on int16-widened values, 4x16 tile',
-    bit2: 'AVX2 nibble-LUT popcount (VPSHUFB + VPSADBW), 2x8 tile',
+    fp32: 'AVX2 FMA',
+    int8: 'AVX2 VPMADDWD on int16-widened values',
+    bit2: 'AVX2 nibble-LUT popcount (VPSHUFB + VPSADBW)',
     ternary2b: 'bit2 AVX2 kernel on offset values + row/column correction',
-    fatnn: 'AVX2 nibble-LUT popcount x2, 2x8 tile',
-    binary: 'AVX2 XOR + nibble-LUT popcount, 4x8 tile',
+    fatnn: 'AVX2 nibble-LUT popcount x2',
+    binary: 'AVX2 XOR + nibble-LUT popcount',
   },
   scalar: {
-    fp32: 'scalar C, 4x2 register tile',
-    int8: 'scalar C, int32 accumulators, 4x2 tile',
-    bit2: 'scalar 64-bit words, hardware POPCNT x4, 2x2 tile',
+    fp32: 'scalar C',
+    int8: 'scalar C, int32 accumulators',
+    bit2: 'scalar 64-bit words, hardware POPCNT x4',
     ternary2b: 'bit2 scalar kernel on offset values + row/column correction',
-    fatnn: 'scalar 64-bit words, hardware POPCNT x2, 2x2 tile',
-    binary: 'scalar 64-bit words, XOR + POPCNT, 4x2 tile',
+    fatnn: 'scalar 64-bit words, hardware POPCNT x2',
+    binary: 'scalar 64-bit words, XOR + POPCNT',
   },
   neon: {
-    fp32: 'NEON FMLA, 8x8 register tile',
-    int8: 'NEON SDOT where present, else SMULL on int16, 4x8 tile',
-    bit2: 'NEON VCNT + pairwise adds, 4 popcounts, 4x4 tile',
+    fp32: 'NEON FMLA',
+    int8: 'NEON SDOT where present, else SMULL on int16',
+    bit2: 'NEON VCNT + pairwise adds, 4 popcounts',
     ternary2b: 'bit2 NEON kernel on offset values + row/column correction',
-    fatnn: 'NEON VCNT, 2 popcounts, 4x4 tile',
-    binary: 'NEON EOR + VCNT, 4x4 tile',
+    fatnn: 'NEON VCNT, 2 popcounts',
+    binary: 'NEON EOR + VCNT',
   },
 };
 
@@ -55,11 +55,20 @@ function nativeKernel(precision: Precision, isa: NativeIsa): KernelDeclaration {
     cached = why ? { available: false, reason: why } : { available: true };
     return cached;
   };
+  let description: string | undefined;
   return {
     id,
     precision,
     backend: 'native',
-    description: DESCRIPTIONS[isa][precision],
+    /** The register tile comes from the addon's plan, so the text cannot drift from the code. */
+    get description(): string {
+      if (description) return description;
+      const text = DESCRIPTIONS[isa][precision];
+      if (!availability().available) return text;
+      const plan = nativeAddon()!.plan(code, PRECISIONS.indexOf(precision), 1, 1, 1);
+      description = `${text}, ${plan.mr}x${plan.nr} register tile`;
+      return description;
+    },
     availability,
     create: async (shape) => {
       const addon = nativeAddon();
