@@ -42,7 +42,9 @@ export function speedupChartSvg(mx: VariantMatrix, baseline: Precision, title: s
   const top = 30;
   const plotH = 220;
   const bottom = 110;
-  const width = left + groups.length * groupWidth + 20;
+  const plotRight = left + groups.length * groupWidth;
+  // Room on the right for the last rotated layer label.
+  const width = plotRight + 90;
   const height = top + plotH + bottom;
   const y = (v: number) => top + plotH - ((Math.log2(v) - lo) / (hi - lo)) * plotH;
   const out: string[] = [
@@ -53,7 +55,7 @@ export function speedupChartSvg(mx: VariantMatrix, baseline: Precision, title: s
   for (let e = lo; e <= hi; e++) {
     const v = 2 ** e;
     const yy = y(v).toFixed(1);
-    out.push(`<line x1="${left}" x2="${width - 20}" y1="${yy}" y2="${yy}" stroke="${e === 0 ? '#333' : '#ddd'}" stroke-width="${e === 0 ? 1.5 : 1}"/>`);
+    out.push(`<line x1="${left}" x2="${plotRight}" y1="${yy}" y2="${yy}" stroke="${e === 0 ? '#333' : '#ddd'}" stroke-width="${e === 0 ? 1.5 : 1}"/>`);
     out.push(`<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${v >= 1 ? v : `1/${2 ** -e}`}x</text>`);
   }
   groups.forEach((g, gi) => {
