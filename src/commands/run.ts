@@ -112,6 +112,9 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     ...(layersFile !== undefined ? { layersFile } : {}),
     plannedLayers: layers.length,
   };
+  if (!opts.quiet && !available.some((k) => k.precision === baseline)) {
+    process.stderr.write(`fatnn-bench: no ${baseline} kernel selected, so there will be no speedups vs ${baseline} (add --precision ${baseline} or pick another --baseline)\n`);
+  }
   const startedAt = new Date();
   const outDir = opts.out ?? defaultOutDir(startedAt);
   const showProgress = Boolean(process.stderr.isTTY) && !opts.quiet;
