@@ -142,6 +142,7 @@ test('Ctrl-C after the first layer exits 130 and leaves a valid partial results 
   const { child, done } = start(['run', '--layers', file, ...KERNELS, ...FAST, '--out', out, '--format', 'json,md,csv']);
   const resultsFile = path.join(out, 'results.json');
   for (;;) {
+    assert.equal(child.exitCode, null, 'the run ended before it could be interrupted');
     const layers = await readFile(resultsFile, 'utf8').then((t) => (JSON.parse(t) as { layers: unknown[] }).layers.length, () => 0);
     if (layers >= 1) break;
     await new Promise((r) => setTimeout(r, 10));

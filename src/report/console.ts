@@ -37,7 +37,7 @@ function colourSpeedup(s: Speedup | number | undefined, chalk: ChalkInstance): s
 function layerTable(model: ReportModel, chalk: ChalkInstance, color: boolean): string {
   const { baselines } = model;
   const packing = model.views.includes('withPacking');
-  const head = ['layer', 'MxNxK', 'x', 'kernel', 'median ms', 'IQR', '±rme', 'n', 'GMAC/s', ...baselines.map((b) => `vs ${b}`), `model vs ${baselines[0]}`];
+  const head = ['layer', 'MxNxK', 'count', 'kernel', 'median ms', 'IQR', '±rme', 'n', 'GMAC/s', ...baselines.map((b) => `vs ${b}`), `model vs ${baselines[0]}`];
   if (packing) head.push('+pack ms', `+pack vs ${baselines[0]}`);
   const table = new Table({
     head,
