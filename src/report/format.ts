@@ -73,3 +73,10 @@ export function runFacts(results: ResultsFile): [string, string][] {
 export const NOISY_NOTE = `"noisy": interquartile range above ${Math.round(NOISY_SPREAD * 100)}% of the median; treat that speedup with care`;
 
 export const MODEL_NOTE = 'model: speedup expected from the op-count model (bitwise + popcount ops per 128 logical elements, DESIGN.md)';
+
+/** One line on measurement quality, shown near the top of every report. */
+export function noiseSummary(noisy: number, timings: number): string {
+  if (timings === 0) return 'no timings';
+  const share = `${noisy} of ${timings} timings (${Math.round((100 * noisy) / timings)}%)`;
+  return noisy === 0 ? `no noisy timings (IQR within ${Math.round(NOISY_SPREAD * 100)}% of the median everywhere)` : `${share} noisy: IQR above ${Math.round(NOISY_SPREAD * 100)}% of the median`;
+}

@@ -4,7 +4,7 @@
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, runFacts, speedupTone, MODEL_NOTE, NOISY_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, runFacts, speedupTone, MODEL_NOTE, NOISY_NOTE } from './format.js';
 import { reportTitle } from './markdown.js';
 import { buildReportModel, VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
 import { escapeXml as esc, speedupChartSvg } from './svg.js';
@@ -149,7 +149,7 @@ export function renderHtml(results: ResultsFile, options: { baseline?: Precision
     '<h2>Host</h2>',
     facts(hostFacts(results.host, results.config.threads)),
     '<h2>Run</h2>',
-    facts(runFacts(results)),
+    facts([...runFacts(results), ['Noise', noiseSummary(model.noisyCount, model.timingCount)]]),
     '<h2>Whole network</h2>',
     `<p class="note">Total time = sum over layers of (layer count x median time); speedup vs ${esc(b0)} = ratio of those totals within the same backend; geomean = geometric mean of the per-layer speedups.</p>`,
     networkTable(model),

@@ -5,7 +5,7 @@
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, runFacts, MODEL_NOTE, NOISY_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, runFacts, MODEL_NOTE, NOISY_NOTE } from './format.js';
 import { buildReportModel, VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
 
 export function mdEscape(text: string): string {
@@ -101,7 +101,8 @@ export function renderMarkdown(results: ResultsFile, options: { baseline?: Preci
   const out: string[] = [`# ${reportTitle(results)}`, ''];
   if (!results.complete) out.push(`> **Incomplete run**: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layers were measured before it stopped. Whole-network figures cover those layers only.`, '');
   out.push('## Host', '', mdTable(['', ''], hostFacts(results.host, results.config.threads).map(([k, v]) => [`**${k}**`, v]), ['l', 'l']), '');
-  out.push('## Run', '', mdTable(['', ''], runFacts(results).map(([k, v]) => [`**${k}**`, v]), ['l', 'l']), '');
+  const run = [...runFacts(results), ['Noise', noiseSummary(model.noisyCount, model.timingCount)]];
+  out.push('## Run', '', mdTable(['', ''], run.map(([k, v]) => [`**${k}**`, v!]), ['l', 'l']), '');
   out.push(
     '## Whole network',
     '',

@@ -86,6 +86,8 @@ export interface ReportModel {
   readonly matrices: Readonly<Record<CostView, readonly VariantMatrix[]>>;
   readonly failures: readonly { readonly layer: string; readonly kernel: string; readonly verification: string; readonly error: string }[];
   readonly noisyCount: number;
+  /** Timings (measurement x cost view) in the file, the denominator of noisyCount. */
+  readonly timingCount: number;
   readonly totalMacs: number;
 }
 
@@ -134,6 +136,7 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
   const rows: LayerRow[] = [];
   const failures: ReportModel['failures'][number][] = [];
   let noisyCount = 0;
+  let timingCount = 0;
   for (const layer of results.layers) {
     for (const m of layer.measurements) {
       if (m.error !== undefined || !m.gemm) failures.push({ layer: layer.name, kernel: m.kernel, verification: m.verification, error: m.error ?? 'no timings' });
@@ -151,6 +154,7 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
           if (s) speedups[b] = s;
         }
         cells[view] = { stats, gmacs: gmacPerSecond(layer, stats.medianMs), spread, noisy: spread > NOISY_SPREAD, speedups };
+        timingCount += 1;
         if (spread > NOISY_SPREAD) noisyCount += 1;
       }
       rows.push({ layer, measurement: m, views: cells, model: modelOf(m.precision, baselines) });
@@ -193,7 +197,7 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
   const matrices = {} as Record<CostView, VariantMatrix[]>;
   for (const view of COST_VIEWS) matrices[view] = views.includes(view) ? buildMatrices(results, kernels, rows, network, baselines[0]!, view) : [];
 
-  return { results, baselines, views, rows, network, matrices, failures, noisyCount, totalMacs };
+  return { results, baselines, views, rows, network, matrices, failures, noisyCount, timingCount, totalMacs };
 }
 
 function buildMatrices(results: ResultsFile, kernels: readonly Measurement[], rows: readonly LayerRow[], network: readonly NetworkRow[], baseline: Precision, view: CostView): VariantMatrix[] {
