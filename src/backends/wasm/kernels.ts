@@ -185,7 +185,7 @@ class DensePlan extends MemoryPlan {
   }
 }
 
-/** fp32 rows of K floats, int8 rows of K values widened to i16; K padded with zeros to 16 bytes. */
+/** fp32 floats, int8 values widened to i16; K padded with zeros to 16 bytes, rows in tile panels. */
 export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
   private readonly Kp: number;
   private readonly wAt: number;
@@ -210,22 +210,35 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
     this.gemm = exports[precision] as GemmFn;
   }
 
-  private place(values: LogicalArray, rows: number, paddedRows: number, at: number): void {
+  /**
+   * Writes rows into the panel layout of kernels/simd128.ts: the `tileRows` rows of a tile are
+   * interleaved per 16-byte K step; K and the rows past the real ones are zero.
+   */
+  private place(values: LogicalArray, rows: number, paddedRows: number, tileRows: number, at: number): void {
     const { K } = this.shape;
     const Kp = this.Kp;
+    const lanes = this.precision === 'fp32' ? 4 : 8;
     const dst = this.precision === 'fp32'
       ? new Float32Array(this.memory.buffer, at, paddedRows * Kp)
       : new Int16Array(this.memory.buffer, at, paddedRows * Kp);
     dst.fill(0);
-    for (let r = 0; r < rows; r++) dst.set(values.subarray(r * K, (r + 1) * K), r * Kp);
+    const step = lanes * tileRows;
+    for (let r = 0; r < rows; r++) {
+      const rowStart = Math.floor(r / tileRows) * Kp * tileRows + (r % tileRows) * lanes;
+      const src = r * K;
+      for (let k0 = 0, base = rowStart; k0 < K; k0 += lanes, base += step) {
+        const n = Math.min(lanes, K - k0);
+        for (let j = 0; j < n; j++) dst[base + j] = values[src + k0 + j];
+      }
+    }
   }
 
   protected packWeights(w: LogicalArray): void {
-    this.place(w, this.shape.M, this.Mp, this.wAt);
+    this.place(w, this.shape.M, this.Mp, DENSE_TILE_M, this.wAt);
   }
 
   protected packActivations(x: LogicalArray): void {
-    this.place(x, this.shape.N, this.Np, this.xAt);
+    this.place(x, this.shape.N, this.Np, DENSE_TILE_N, this.xAt);
   }
 
   protected compute(): void {
