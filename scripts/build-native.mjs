@@ -45,14 +45,32 @@ function localNodeDir() {
   return version === process.version ? prefix : undefined;
 }
 
-function lastLines(text, n) {
-  return text.trim().split('\n').slice(-n).join(' | ');
+/** The C++ compiler node-gyp's Makefile will use, or undefined if none answers `--version`. */
+function findCompiler() {
+  if (process.platform === 'win32') return 'MSVC (found by node-gyp)';
+  const candidates = [process.env.CXX, 'c++', 'g++', 'clang++'].filter(Boolean);
+  return candidates.find((cxx) => spawnSync(cxx, ['--version'], { stdio: 'ignore' }).status === 0);
+}
+
+/** The most telling line of a failed node-gyp run (the compiler's error, not gyp's epilogue). */
+function failureLine(output) {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const noise = /^gyp (info|ERR! (node -v|node-gyp -v|not ok|cwd|command|System|stack\s+at))/;
+  const telling = lines.filter((l) => !noise.test(l) && /error|not found|no such file|cannot|failed/i.test(l));
+  return (telling[0] ?? lines.filter((l) => !noise.test(l)).slice(-1)[0] ?? 'no output').slice(0, 300);
 }
 
 function main() {
   if (process.env.FATNN_SKIP_NATIVE === '1') {
     record(false, 'build skipped (FATNN_SKIP_NATIVE=1)');
     console.log('fatnn-bench: native addon build skipped (FATNN_SKIP_NATIVE=1)');
+    return;
+  }
+  const compiler = findCompiler();
+  if (!compiler) {
+    const reason = 'no C++ compiler found (tried $CXX, c++, g++, clang++)';
+    record(false, reason);
+    console.log(`fatnn-bench: native kernels unavailable (${reason}); everything else works`);
     return;
   }
   const gyp = findNodeGyp();
@@ -68,9 +86,7 @@ function main() {
     return;
   }
   if (r.status !== 0) {
-    const output = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
-    const noCompiler = /not found: (make|cc|c\+\+|g\+\+|gcc)|command not found|No such file or directory.*(cc|g\+\+)|could not find any Visual Studio|xcrun: error/i.test(output);
-    const reason = noCompiler ? `no C/C++ toolchain (${lastLines(output, 2)})` : `node-gyp failed: ${lastLines(output, 3)}`;
+    const reason = `node-gyp failed: ${failureLine(`${r.stdout ?? ''}\n${r.stderr ?? ''}`)}`;
     record(false, reason);
     console.log(`fatnn-bench: native kernels unavailable (${reason}); everything else works`);
     return;
