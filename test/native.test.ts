@@ -99,6 +99,14 @@ describe('native addon bounds checks', { skip: noAddon }, () => {
     assert.throws(() => addon!.gemm(SCALAR, FATNN, M, N, K, w, x, new Int32Array(M * N - 1)), RangeError);
   });
 
+  it('refuses a packed buffer that does not start on a 64-bit boundary', () => {
+    const { plan, w, x } = planned(FATNN);
+    const shifted = new Uint8Array(new ArrayBuffer(plan.wBytes + 8), 4, plan.wBytes);
+    assert.throws(() => addon!.gemm(SCALAR, FATNN, M, N, K, shifted, x, new Int32Array(M * N)), /multiple of 8 bytes/);
+    assert.throws(() => addon!.pack(SCALAR, FATNN, M, N, K, 0, new Int8Array(M * K), shifted), /multiple of 8 bytes/);
+    assert.equal(w.byteOffset, 0);
+  });
+
   it('refuses a logical operand of the wrong length or element type', () => {
     const { w } = planned(FATNN);
     assert.throws(() => addon!.pack(SCALAR, FATNN, M, N, K, 0, new Int8Array(M * K - 1), w), RangeError);

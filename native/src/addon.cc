@@ -68,6 +68,12 @@ bool ReadBuffer(const Napi::CallbackInfo &info, size_t i, napi_typedarray_type t
                                    std::to_string(bytes)).ThrowAsJavaScriptException();
     return false;
   }
+  // The kernels read packed operands as 64-bit words; JS typed arrays of wider elements are
+  // aligned to their element size by construction.
+  if (type == napi_uint8_array && reinterpret_cast<uintptr_t>(pointer) % 8 != 0) {
+    Napi::RangeError::New(env, std::string(what) + " must start at a multiple of 8 bytes").ThrowAsJavaScriptException();
+    return false;
+  }
   *data = pointer;
   return true;
 }
