@@ -1,7 +1,7 @@
-// Persistent worker pools, one per thread count, started on first use and shared by every
-// parallel kernel. Operations are signalled through shared control words and the main thread
-// blocks in Atomics.wait until all participating workers are done, so a GEMM costs no message
-// round trips. Workers are unref'd once started: an idle pool never keeps the process alive.
+// Persistent worker pools, one per size, started on first use and shared by every parallel
+// kernel. Operations are signalled through shared control words and the calling thread blocks
+// in Atomics.wait until all participating workers are done, so a GEMM costs no message round
+// trips. Workers are unref'd once started: an idle pool never keeps the process alive.
 
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type MessagePort, type WorkerOptions } from 'node:worker_threads';
