@@ -80,6 +80,9 @@ typedef struct fn_isa_table {
   uint32_t bit_lanes, dense_lanes;
   uint32_t int8_group, int8_elem;
   int int8_offset; /* lane side stored as x + 128 (u8), broadcast side sums needed */
+  /* Encodes n <= 64 logical values of a bit precision into its plane words; returns the
+   * index of the first invalid value or -1. NULL: the portable encoder in plan.c. */
+  int (*encode64)(int precision, const int8_t *values, int n, uint64_t planes[2]);
 } fn_isa_table;
 
 /* Each isa_*.c defines its getter; it returns NULL when that ISA is not compiled in. */

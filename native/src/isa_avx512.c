@@ -102,6 +102,40 @@ static inline void vi_store_n(int32_t *p, VI v, int n) {
 #define I8_NV 2
 #endif
 
+/* Bit-plane packing 64 values at a time: byte compares straight into plane masks (AVX-512BW). */
+static int fn_avx512_encode64(int precision, const int8_t *values, int n, uint64_t planes[2]) {
+  const __mmask64 live = n == 64 ? ~(__mmask64)0 : (((__mmask64)1 << n) - 1);
+  const __m512i v = _mm512_maskz_loadu_epi8(live, values);
+  __mmask64 valid, p0, p1 = 0;
+  switch (precision) {
+    case FN_BIT2: /* 0..3: the planes are bits 0 and 1 */
+      valid = _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(3));
+      p0 = _mm512_test_epi8_mask(v, _mm512_set1_epi8(1));
+      p1 = _mm512_test_epi8_mask(v, _mm512_set1_epi8(2));
+      break;
+    case FN_TERNARY2B: /* offset t + 1: bit 0 set for t = 0, bit 1 for t = 1 */
+      valid = _mm512_cmple_epu8_mask(_mm512_add_epi8(v, _mm512_set1_epi8(1)), _mm512_set1_epi8(2));
+      p0 = _mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512());
+      p1 = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(1));
+      break;
+    case FN_FATNN: /* nonzero mask, sign */
+      valid = _mm512_cmple_epu8_mask(_mm512_add_epi8(v, _mm512_set1_epi8(1)), _mm512_set1_epi8(2));
+      p0 = _mm512_test_epi8_mask(v, v);
+      p1 = _mm512_movepi8_mask(v);
+      break;
+    default: /* binary: +-1, bit = sign */
+      valid = _mm512_cmpeq_epi8_mask(_mm512_abs_epi8(v), _mm512_set1_epi8(1));
+      p0 = _mm512_movepi8_mask(v);
+      break;
+  }
+  const __mmask64 bad = live & ~valid;
+  if (bad) return __builtin_ctzll(bad);
+  planes[0] = p0 & live;
+  planes[1] = p1 & live;
+  return -1;
+}
+#define ENCODE64 fn_avx512_encode64
+
 #include "kernels.inc"
 
 #if defined(__clang__)

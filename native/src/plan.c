@@ -88,45 +88,86 @@ static int plane_code(int precision, int v) {
   }
 }
 
+static int encode64_portable(const int8_t *table, const int8_t *values, int n, uint64_t planes[2]) {
+  uint64_t p0 = 0, p1 = 0;
+  int any_bad = 0;
+  for (int b = 0; b < n; b++) {
+    const int code = table[(uint8_t)values[b]];
+    any_bad |= code;
+    p0 |= (uint64_t)(code & 1) << b;
+    p1 |= (uint64_t)((code >> 1) & 1) << b;
+  }
+  if (any_bad < 0)
+    for (int b = 0; b < n; b++)
+      if (table[(uint8_t)values[b]] < 0) return b;
+  planes[0] = p0;
+  planes[1] = p1;
+  return -1;
+}
+
 static int64_t pack_bits(const fn_plan *p, int lane_side, const int8_t *v, uint64_t rows, uint8_t *out) {
   const uint64_t K = p->K, KU = p->ku, P = p->planes, R = lane_side ? p->nr : p->mr;
+  /* the lane side interleaves planes by k-word (stride R), the broadcast side by row (stride 1) */
+  const uint64_t k_stride = P * R, q_stride = lane_side ? R : 1;
+  int (*encode)(int, const int8_t *, int, uint64_t *) = isa_table(p->isa)->encode64;
   uint64_t *words = (uint64_t *)out;
   int8_t table[256];
   for (int i = 0; i < 256; i++) table[i] = (int8_t)plane_code(p->precision, (int8_t)i);
   for (uint64_t r = 0; r < rows; r++) {
     const int8_t *row = v + r * K;
     const uint64_t panel = r / R, j = r % R;
-    for (uint64_t k = 0; k < KU; k++) {
-      uint64_t plane[2] = {0, 0};
-      const uint64_t k0 = k * 64, n = K - k0 < 64 ? K - k0 : 64;
-      for (uint64_t b = 0; b < n; b++) {
-        int code = table[(uint8_t)row[k0 + b]];
-        if (code < 0) return (int64_t)(r * K + k0 + b);
-        plane[0] |= (uint64_t)(code & 1) << b;
-        plane[1] |= (uint64_t)(code >> 1) << b;
-      }
-      for (uint64_t q = 0; q < P; q++) {
-        uint64_t at = lane_side ? (panel * KU + k) * P * R + q * R + j : (panel * KU + k) * R * P + j * P + q;
-        words[at] = plane[q];
-      }
+    uint64_t *dst = words + panel * KU * k_stride + (lane_side ? j : j * P);
+    for (uint64_t k = 0; k < KU; k++, dst += k_stride) {
+      uint64_t plane[2];
+      const uint64_t k0 = k * 64;
+      const int n = K - k0 < 64 ? (int)(K - k0) : 64;
+      const int bad = encode ? encode(p->precision, row + k0, n, plane) : encode64_portable(table, row + k0, n, plane);
+      if (bad >= 0) return (int64_t)(r * K + k0 + (uint64_t)bad);
+      dst[0] = plane[0];
+      if (P > 1) dst[q_stride] = plane[1];
     }
   }
   return -1;
 }
 
+/* A blocked transpose: for each panel, 64 source bytes of each of its R rows at a time, so
+ * reads are contiguous and the scattered writes stay inside a few KB of the packed buffer. */
 static void pack_dense(const fn_plan *p, int lane_side, const void *v, uint64_t rows, uint8_t *out) {
   const uint64_t K = p->K, KU = p->ku, G = p->group, R = lane_side ? p->nr : p->mr;
+  const uint64_t panels = lane_side ? p->a_panels : p->b_panels;
   const int offset = p->precision == FN_INT8 && p->elem == 1 && isa_table(p->isa)->int8_offset && lane_side;
-  for (uint64_t r = 0; r < rows; r++) {
-    const uint64_t panel = r / R, j = r % R;
-    for (uint64_t k = 0; k < K; k++) {
-      const uint64_t at = ((panel * KU + k / G) * R + j) * G + k % G;
-      if (p->precision == FN_FP32) {
-        ((float *)out)[at] = ((const float *)v)[r * K + k];
-      } else {
-        const int8_t x = ((const int8_t *)v)[r * K + k];
-        if (p->elem == 2) ((int16_t *)out)[at] = x;
-        else out[at] = offset ? (uint8_t)(x ^ 0x80) : (uint8_t)x;
+  const uint8_t flip = offset ? 0x80 : 0;
+  const uint64_t src_bytes = p->precision == FN_FP32 ? 4 : 1;
+  const uint64_t block = 64 / (G * src_bytes) ? 64 / (G * src_bytes) : 1; /* k-groups per block */
+  for (uint64_t panel = 0; panel < panels; panel++) {
+    const uint64_t r0 = panel * R, live = rows - r0 < R ? rows - r0 : R;
+    for (uint64_t kb = 0; kb < KU; kb += block) {
+      const uint64_t kend = kb + block < KU ? kb + block : KU;
+      for (uint64_t j = 0; j < live; j++) {
+        const uint64_t row = (r0 + j) * K;
+        if (p->precision == FN_FP32) { /* G = 1 */
+          const float *src = (const float *)v + row;
+          float *dst = (float *)out + (panel * KU) * R + j;
+          for (uint64_t k = kb; k < kend; k++) dst[k * R] = src[k];
+          continue;
+        }
+        for (uint64_t kg = kb; kg < kend; kg++) {
+          const uint64_t k0 = kg * G, n = K - k0 < G ? K - k0 : G;
+          const uint64_t at = ((panel * KU + kg) * R + j) * G;
+          const uint8_t *src = (const uint8_t *)v + row + k0;
+          if (p->elem == 2) {
+            for (uint64_t g = 0; g < n; g++) ((int16_t *)out)[at + g] = (int8_t)src[g];
+            for (uint64_t g = n; g < G; g++) ((int16_t *)out)[at + g] = 0;
+          } else if (n == 4) {
+            uint32_t four;
+            memcpy(&four, src, 4);
+            four ^= flip * 0x01010101u;
+            memcpy(out + at, &four, 4);
+          } else {
+            for (uint64_t g = 0; g < n; g++) out[at + g] = src[g] ^ flip;
+            for (uint64_t g = n; g < G; g++) out[at + g] = 0;
+          }
+        }
       }
     }
   }
@@ -137,7 +178,12 @@ static int64_t pack_side(const fn_plan *p, int lane_side, const void *logical, v
   const uint64_t bytes = lane_side ? p->a_bytes : p->b_bytes;
   const uint64_t sums_off = lane_side ? p->a_sums_off : p->b_sums_off;
   uint8_t *out = (uint8_t *)packed;
-  memset(out, 0, bytes);
+  /* Every word of the real rows is written below (k padding included); only the padding rows
+   * of the last panel and the alignment gap before the sums need zeroing. */
+  const uint64_t R = lane_side ? p->nr : p->mr, panels = lane_side ? p->a_panels : p->b_panels;
+  const uint64_t unit = is_bits(p->precision) ? 8u * p->planes : (uint64_t)p->group * p->elem;
+  const uint64_t panel_bytes = R * p->ku * unit;
+  memset(out + (panels - 1) * panel_bytes, 0, bytes - (panels - 1) * panel_bytes);
   if (is_bits(p->precision)) {
     int64_t bad = pack_bits(p, lane_side, (const int8_t *)logical, rows, out);
     if (bad >= 0) return bad;

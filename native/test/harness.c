@@ -53,6 +53,8 @@ static int check(int isa, int prec, uint32_t M, uint32_t N, uint32_t K, int wmod
   fill(prec, w, (size_t)M * K, wmode);
   fill(prec, x, (size_t)N * K, xmode);
   memset(out, 0x5a, (size_t)M * N * 4);
+  memset(pw, 0xa5, fn_w_bytes(&plan)); /* packing must write every byte the kernels read */
+  memset(px, 0xa5, fn_x_bytes(&plan));
   int failed = 0;
   if (fn_pack_w(&plan, w, pw) >= 0 || fn_pack_x(&plan, x, px) >= 0) {
     printf("FAIL %s/%s %ux%ux%u: packing rejected valid values\n", PRECISION_NAMES[prec], ISA_NAMES[isa], M, N, K);
