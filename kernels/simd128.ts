@@ -436,3 +436,70 @@ export function int8(w: usize, x: usize, out: usize, Mp: i32, Np: i32, Kp: i32):
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bit-plane packing in wasm: the logical int8 values are copied into linear memory and turned
+// into the plane layout of src/packing.ts (same bits, same group layout) with i8x16.bitmask,
+// 16 values per instruction. The JS packer walks values one by one and cost 2-4x the fatnn GEMM
+// itself, which dominated the "with activation packing" figures.
+
+const KIND_BIT2 = 0;
+const KIND_TERNARY2B = 1;
+const KIND_FATNN = 2;
+const KIND_BINARY = 3;
+
+/**
+ * Packs `rows` rows of K int8 values at `src` (readable 32 bytes past the last row) into planes
+ * at `dst`: per row `groups` groups of `groupWords` 32-bit words per plane, K padded with zero
+ * bits. Returns 1 if any value is outside the precision's set (the caller then reports which).
+ */
+export function packBits(src: usize, rows: i32, K: i32, dst: usize, groupWords: i32, groups: i32, kind: i32): i32 {
+  const planes = kind == KIND_BINARY ? 1 : 2;
+  const rowWords = groups * groupWords;
+  const strideBytes = <usize>(groups * planes * groupWords) << 2;
+  const one = i8x16.splat(1), two = i8x16.splat(2), three = i8x16.splat(3), zero = i8x16.splat(0), minusOne = i8x16.splat(-1);
+  let bad: u32 = 0;
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>r * <usize>K;
+    const d = dst + <usize>r * strideBytes;
+    for (let wi = 0; wi < rowWords; wi++) {
+      const k0 = wi << 5;
+      let p0: u32 = 0, p1: u32 = 0;
+      if (k0 < K) {
+        const left = K - k0;
+        const valid: u32 = left >= 32 ? 0xffffffff : (<u32>1 << <u32>left) - 1;
+        const a = v128.load(s + <usize>k0), b = v128.load(s + <usize>k0, 16);
+        let invalid: u32;
+        if (kind == KIND_BINARY) {
+          p0 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+          invalid = ~(<u32>i8x16.bitmask(v128.or(i8x16.eq(a, one), i8x16.eq(a, minusOne))) |
+            (<u32>i8x16.bitmask(v128.or(i8x16.eq(b, one), i8x16.eq(b, minusOne))) << 16));
+        } else if (kind == KIND_BIT2) {
+          p0 = <u32>i8x16.bitmask(i8x16.shl(a, 7)) | (<u32>i8x16.bitmask(i8x16.shl(b, 7)) << 16);
+          p1 = <u32>i8x16.bitmask(i8x16.shl(a, 6)) | (<u32>i8x16.bitmask(i8x16.shl(b, 6)) << 16);
+          invalid = <u32>i8x16.bitmask(i8x16.gt_u(a, three)) | (<u32>i8x16.bitmask(i8x16.gt_u(b, three)) << 16);
+        } else {
+          // ternary values: v + 1 in {0, 1, 2}
+          invalid = <u32>i8x16.bitmask(i8x16.gt_u(i8x16.add(a, one), two)) | (<u32>i8x16.bitmask(i8x16.gt_u(i8x16.add(b, one), two)) << 16);
+          if (kind == KIND_FATNN) {
+            // plane 0: nonzero mask, plane 1: sign
+            p0 = ~(<u32>i8x16.bitmask(i8x16.eq(a, zero)) | (<u32>i8x16.bitmask(i8x16.eq(b, zero)) << 16));
+            p1 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+          } else {
+            // ternary2b: offset code t + 1, bit 0 set for t = 0, bit 1 for t = +1
+            p0 = <u32>i8x16.bitmask(i8x16.eq(a, zero)) | (<u32>i8x16.bitmask(i8x16.eq(b, zero)) << 16);
+            p1 = <u32>i8x16.bitmask(i8x16.eq(a, one)) | (<u32>i8x16.bitmask(i8x16.eq(b, one)) << 16);
+          }
+        }
+        p0 &= valid;
+        p1 &= valid;
+        bad |= invalid & valid;
+      }
+      const g = wi / groupWords;
+      const at = d + (<usize>(g * planes * groupWords + (wi - g * groupWords)) << 2);
+      store<u32>(at, p0);
+      if (planes == 2) store<u32>(at + (<usize>groupWords << 2), p1);
+    }
+  }
+  return bad != 0 ? 1 : 0;
+}

@@ -103,6 +103,19 @@ describe('wasm kernel lifecycle', () => {
     assert.deepEqual(kernel.result(), referenceGemm('ternary2b', shape, a.w, b.x));
   });
 
+  it('rejects an operand value outside the precision set, naming it, when packing in wasm', async () => {
+    const shape = { M: 3, N: 3, K: 70 };
+    const bad: Record<string, number> = { bit2: 4, ternary2b: 2, fatnn: -2, binary: 0 };
+    for (const precision of ['bit2', 'ternary2b', 'fatnn', 'binary'] as const) {
+      const kernel = await createKernel(`${precision}/wasm-simd128`, shape);
+      const { w, x } = operands(precision, shape, 9);
+      kernel.setWeights(w);
+      // Last value of the last row: inside the final, partial 32-bit word.
+      x[shape.N * shape.K - 1] = bad[precision];
+      assert.throws(() => kernel.setActivations(x), new RegExp(`value ${bad[precision]} at row 2, k 69 is not a valid ${precision} value`));
+    }
+  });
+
   it('keeps each kernel instance in its own linear memory', async () => {
     const shape = { M: 4, N: 4, K: 300 };
     const a = operands('binary', shape, 3);

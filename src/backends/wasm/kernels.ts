@@ -3,12 +3,14 @@
 // the real M x N part out, outside the timed run().
 
 import { KernelBase } from '../../kernel-base.js';
-import { packPlanes, planeLayout, rowSums, type BitPrecision, type PlaneLayout } from '../../packing.js';
+import { packPlanes, planeLayout, type BitPrecision, type PlaneLayout } from '../../packing.js';
+import { popcnt32 } from '../js/popcount.js';
 import { shapeLabel } from '../../shapes.js';
 import type { LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
 import { WASM_PAGE_BYTES, checkWasmBytes, ensureMemory, instantiate, type WasmModuleName } from './loader.js';
 
 type GemmFn = (...args: number[]) => void;
+type PackFn = (...args: number[]) => number;
 type KernelExports = WebAssembly.Exports & { memory: WebAssembly.Memory };
 
 // Regions start on 64-byte (cache line) boundaries; the first page is left to the module's own
@@ -98,9 +100,16 @@ function bitGroupWords(module: WasmModuleName, K: number): number {
   return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
 }
 
+// Codes of packBits in kernels/simd128.ts.
+const PACK_KIND: Record<BitPrecision, number> = { bit2: 0, ternary2b: 1, fatnn: 2, binary: 3 };
+// packBits reads 32 values at a time, so its staging area has this much slack past the last row.
+const PACK_SLACK = 32;
+
 class BitPlan extends MemoryPlan {
   wAt = 0;
   xAt = 0;
+  /** Staging area for logical values when packing in wasm (simd128 only; 0 otherwise). */
+  stageAt = 0;
   rowBiasAt = 0;
   colBiasAt = 0;
 }
@@ -115,6 +124,8 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly rowBiasAt: number;
   private readonly colBiasAt: number;
   private readonly gemm: GemmFn;
+  private readonly stageAt: number;
+  private readonly packBits: PackFn | undefined;
 
   static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
     const groupWords = bitGroupWords(module, shape.K);
@@ -127,6 +138,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
       plan.rowBiasAt = plan.alloc(wLayout.rows * 4);
       plan.colBiasAt = plan.alloc(xLayout.rows * 4);
     }
+    if (module === 'simd128') plan.stageAt = plan.alloc(Math.max(shape.M, shape.N) * shape.K + PACK_SLACK);
     plan.finish(id, shape);
     return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout);
   }
@@ -142,26 +154,53 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     this.xAt = plan.xAt;
     this.rowBiasAt = plan.rowBiasAt;
     this.colBiasAt = plan.colBiasAt;
+    this.stageAt = plan.stageAt;
+    this.packBits = plan.stageAt ? (exports.packBits as PackFn) : undefined;
     const name = precision === 'ternary2b' ? 'bit2' : precision;
     this.gemm = exports[wLayout.groupWords === HYBRID_GROUP_WORDS ? `${name}Hybrid` : name] as GemmFn;
   }
 
-  protected packWeights(w: LogicalArray): void {
-    const { M, K } = this.shape;
-    const words = new Uint32Array(this.memory.buffer, this.wAt, this.wLayout.rows * this.wLayout.strideWords);
-    packPlanes(this.precision as BitPrecision, w, M, K, this.wLayout, words);
-    if (this.rowBiasAt) {
-      const bias = new Int32Array(this.memory.buffer, this.rowBiasAt, this.wLayout.rows);
-      rowSums(w, M, K, bias);
-      for (let m = 0; m < M; m++) bias[m] += K;
+  /** Packs rows into planes at `at`: in wasm when the module has a packer, else with packPlanes. */
+  private pack(values: LogicalArray, rows: number, layout: PlaneLayout, at: number): void {
+    const { K } = this.shape;
+    const precision = this.precision as BitPrecision;
+    if (this.packBits) {
+      new Int8Array(this.memory.buffer, this.stageAt, rows * K).set(values);
+      const bad = this.packBits(this.stageAt, rows, K, at, layout.groupWords, layout.groups, PACK_KIND[precision]);
+      if (!bad) return;
     }
+    // Also the path that names the first invalid value when the wasm packer found one.
+    packPlanes(precision, values, rows, K, layout, new Uint32Array(this.memory.buffer, at, layout.rows * layout.strideWords));
+  }
+
+  protected packWeights(w: LogicalArray): void {
+    const { M } = this.shape;
+    this.pack(w, M, this.wLayout, this.wAt);
+    if (this.rowBiasAt) this.ternarySums(M, this.wLayout, this.wAt, this.rowBiasAt, 0);
   }
 
   protected packActivations(x: LogicalArray): void {
     const { N, K } = this.shape;
-    const words = new Uint32Array(this.memory.buffer, this.xAt, this.xLayout.rows * this.xLayout.strideWords);
-    packPlanes(this.precision as BitPrecision, x, N, K, this.xLayout, words);
-    if (this.colBiasAt) rowSums(x, N, K, new Int32Array(this.memory.buffer, this.colBiasAt, this.xLayout.rows));
+    this.pack(x, N, this.xLayout, this.xAt);
+    if (this.colBiasAt) this.ternarySums(N, this.xLayout, this.xAt, this.colBiasAt, -K);
+  }
+
+  /**
+   * ternary2b row sums read back from the packed planes (faster than summing the int8 values):
+   * plane 0 marks t = 0, plane 1 t = +1, so sum_k t = 2 popcount(plane 1) + popcount(plane 0) - K.
+   * Stores that sum + K + `offset` (rowBias wants sum + K, colBias the plain sum).
+   */
+  private ternarySums(rows: number, layout: PlaneLayout, at: number, out: number, offset: number): void {
+    const words = new Uint32Array(this.memory.buffer, at, rows * layout.strideWords);
+    const sums = new Int32Array(this.memory.buffer, out, rows);
+    const gw = layout.groupWords;
+    for (let r = 0; r < rows; r++) {
+      let s = offset;
+      for (let g = r * layout.strideWords, end = g + layout.strideWords; g < end; g += 2 * gw) {
+        for (let i = 0; i < gw; i++) s += popcnt32(words[g + i]) + 2 * popcnt32(words[g + gw + i]);
+      }
+      sums[r] = s;
+    }
   }
 
   protected compute(): void {
