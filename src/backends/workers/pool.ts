@@ -9,11 +9,16 @@ import { FatnnError } from '../../errors.js';
 import { onShutdown } from '../../lifecycle.js';
 import {
   blockOf, CMD_SEQ, controlWords, ERROR_AREA_BYTES, ERROR_BYTES, FAULT, Op, OP, PENDING, SLOT, Status, STATUS,
-  type CreateMessage, type ErrorReport,
+  SPIN_MICROSECONDS, Spinner, type CreateMessage, type ErrorReport,
 } from './protocol.js';
 import type { WorkerData } from './worker.js';
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
+
+/** Polling pays only when the workers plus the calling thread each have a core. */
+function spinMicrosFor(workers: number): number {
+  return workers + 1 <= availableParallelism() ? SPIN_MICROSECONDS : 0;
+}
 
 /**
  * Workers inherit the main thread's flags (loaders, conditions) where Node allows it; some
@@ -40,6 +45,7 @@ export interface WorkerError extends ErrorReport {
 export class WorkerPool {
   private readonly ctrl: Int32Array;
   private readonly errors: Uint8Array;
+  private readonly spinner: Spinner;
   private nextSlot = 1;
   private operations = 0;
   private deadReason: string | null = null;
@@ -55,6 +61,7 @@ export class WorkerPool {
   ) {
     this.ctrl = new Int32Array(control);
     this.errors = new Uint8Array(errors);
+    this.spinner = new Spinner(spinMicrosFor(size));
     everyPool.add(this);
   }
 
@@ -69,7 +76,7 @@ export class WorkerPool {
       const { port1, port2 } = new MessageChannel();
       port1.unref();
       ports.push(port1);
-      const data: WorkerData = { index, control, errors, port: port2 };
+      const data: WorkerData = { index, spinMicros: spinMicrosFor(size), control, errors, port: port2 };
       const worker = newWorker({ workerData: data, transferList: [port2], name: `fatnn-bench worker ${index}` });
       workers.push(worker);
       booted.push(new Promise<void>((resolve) => worker.once('message', () => resolve())));
@@ -177,9 +184,10 @@ export class WorkerPool {
    */
   collect(participants: number, deadline: number, fatal: boolean): WorkerError | null {
     const ctrl = this.ctrl;
-    for (;;) {
+    for (let spun = false; ; spun = true) {
       const pending = Atomics.load(ctrl, PENDING);
       if (pending === 0) break;
+      if (!spun && this.spinner.spinWhileEqual(ctrl, PENDING, pending)) continue;
       const dead = Atomics.load(ctrl, FAULT);
       if (dead !== 0) {
         const why = this.errorOf(dead - 1)?.message ?? `thread ${dead} died`;

@@ -6,12 +6,14 @@
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Kernel, KernelDeclaration, LogicalArray, ResultArray } from '../../types.js';
 import {
-  blockOf, CMD_SEQ, logicalView, ERROR_AREA_BYTES, ERROR_BYTES, FAULT, Op, OP, PENDING, SLOT, Status, STATUS,
+  blockOf, CMD_SEQ, logicalView, Spinner, ERROR_AREA_BYTES, ERROR_BYTES, FAULT, Op, OP, PENDING, SLOT, Status, STATUS,
   type CreateMessage, type ErrorReport,
 } from './protocol.js';
 
 export interface WorkerData {
   readonly index: number;
+  /** Polling before sleeping; 0 when the pool has more threads than the host has cores. */
+  readonly spinMicros: number;
   readonly control: SharedArrayBuffer;
   readonly errors: SharedArrayBuffer;
   readonly port: MessagePort;
@@ -26,11 +28,12 @@ interface Share {
   readonly publish: () => void;
 }
 
-const { index, control, errors, port } = workerData as WorkerData;
+const { index, spinMicros, control, errors, port } = workerData as WorkerData;
 const ctrl = new Int32Array(control);
 const block = blockOf(index);
 const errorArea = new Uint8Array(errors, index * ERROR_AREA_BYTES, ERROR_AREA_BYTES);
 const shares = new Map<number, Share>();
+const spinner = new Spinner(spinMicros);
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 // A worker that ends while the main thread waits on it (process.exit in a kernel, a fatal
@@ -135,7 +138,7 @@ async function serve(): Promise<never> {
   let seen = 0;
   parentPort?.postMessage('ready');
   for (;;) {
-    Atomics.wait(ctrl, block + CMD_SEQ, seen);
+    if (!spinner.spinWhileEqual(ctrl, block + CMD_SEQ, seen)) Atomics.wait(ctrl, block + CMD_SEQ, seen);
     const seq = Atomics.load(ctrl, block + CMD_SEQ);
     if (seq === seen) continue;
     seen = seq;
