@@ -503,3 +503,35 @@ export function packBits(src: usize, rows: i32, K: i32, dst: usize, groupWords: 
   }
   return bad != 0 ? 1 : 0;
 }
+
+/**
+ * Copies `rows` rows of K values at `src` (fp32 floats, or int8 bytes widened here to i16) into
+ * the panel layout of fp32() / int8() at `dst`: tiles of `tileRows` rows interleaved per 16-byte
+ * K step, the last step of a row zero-filled past K. Rows of `dst` past `rows` are left as they
+ * are (zero since allocation). Replaces a per-element JS loop that cost about as much as the GEMM.
+ */
+export function panelize(src: usize, rows: i32, K: i32, dst: usize, tileRows: i32, isInt8: i32): void {
+  const lanes = isInt8 ? 8 : 4;
+  const steps = (K + lanes - 1) / lanes;
+  const full = K / lanes;
+  const rem = K - full * lanes;
+  const stepBytes = <usize>tileRows << 4;
+  const rowBytes = <usize>K << (isInt8 ? 0 : 2);
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>r * rowBytes;
+    let d = dst + <usize>(r / tileRows) * <usize>steps * stepBytes + (<usize>(r % tileRows) << 4);
+    if (isInt8) {
+      for (let i = 0; i < full; i++, d += stepBytes) v128.store(d, v128.load8x8_s(s + (<usize>i << 3)));
+      if (rem) {
+        v128.store(d, i32x4.splat(0));
+        for (let j = 0; j < rem; j++) store<i16>(d + (<usize>j << 1), <i16>load<i8>(s + (<usize>full << 3) + <usize>j));
+      }
+    } else {
+      for (let i = 0; i < full; i++, d += stepBytes) v128.store(d, v128.load(s + (<usize>i << 4)));
+      if (rem) {
+        v128.store(d, i32x4.splat(0));
+        for (let j = 0; j < rem; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>full << 4) + (<usize>j << 2)));
+      }
+    }
+  }
+}

@@ -218,6 +218,8 @@ const DENSE_TILE_N = 2;
 class DensePlan extends MemoryPlan {
   wAt = 0;
   xAt = 0;
+  /** Staging area for the logical values that panelize() rearranges. */
+  stageAt = 0;
 
   constructor(Mp: number, Np: number, readonly Kp: number) {
     super(Mp, Np);
@@ -230,6 +232,8 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
   private readonly wAt: number;
   private readonly xAt: number;
   private readonly gemm: GemmFn;
+  private readonly panelize: GemmFn;
+  private readonly stageAt: number;
 
   static async create(id: string, precision: 'fp32' | 'int8', shape: Shape): Promise<WasmDenseKernel<ResultArray>> {
     const lanes = precision === 'fp32' ? 4 : 8;
@@ -237,6 +241,7 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
     const plan = new DensePlan(roundUp(shape.M, DENSE_TILE_M), roundUp(shape.N, DENSE_TILE_N), Kp);
     plan.wAt = plan.alloc(plan.Mp * Kp * (16 / lanes));
     plan.xAt = plan.alloc(plan.Np * Kp * (16 / lanes));
+    plan.stageAt = plan.alloc(Math.max(shape.M, shape.N) * shape.K * (precision === 'fp32' ? 4 : 1));
     plan.finish(id, shape);
     return new WasmDenseKernel(id, precision, shape, await instantiate('simd128'), plan);
   }
@@ -247,37 +252,25 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
     this.wAt = plan.wAt;
     this.xAt = plan.xAt;
     this.gemm = exports[precision] as GemmFn;
+    this.panelize = exports.panelize as GemmFn;
+    this.stageAt = plan.stageAt;
   }
 
-  /**
-   * Writes rows into the panel layout of kernels/simd128.ts: the `tileRows` rows of a tile are
-   * interleaved per 16-byte K step; K and the rows past the real ones are zero.
-   */
-  private place(values: LogicalArray, rows: number, paddedRows: number, tileRows: number, at: number): void {
-    const { K } = this.shape;
-    const Kp = this.Kp;
-    const lanes = this.precision === 'fp32' ? 4 : 8;
-    const dst = this.precision === 'fp32'
-      ? new Float32Array(this.memory.buffer, at, paddedRows * Kp)
-      : new Int16Array(this.memory.buffer, at, paddedRows * Kp);
-    dst.fill(0);
-    const step = lanes * tileRows;
-    for (let r = 0; r < rows; r++) {
-      const rowStart = Math.floor(r / tileRows) * Kp * tileRows + (r % tileRows) * lanes;
-      const src = r * K;
-      for (let k0 = 0, base = rowStart; k0 < K; k0 += lanes, base += step) {
-        const n = Math.min(lanes, K - k0);
-        for (let j = 0; j < n; j++) dst[base + j] = values[src + k0 + j];
-      }
-    }
+  /** Writes rows into the panel layout of kernels/simd128.ts (via panelize() in wasm). */
+  private place(values: LogicalArray, rows: number, tileRows: number, at: number): void {
+    const stage = this.precision === 'fp32'
+      ? new Float32Array(this.memory.buffer, this.stageAt, values.length)
+      : new Int8Array(this.memory.buffer, this.stageAt, values.length);
+    stage.set(values);
+    this.panelize(this.stageAt, rows, this.shape.K, at, tileRows, this.precision === 'int8' ? 1 : 0);
   }
 
   protected packWeights(w: LogicalArray): void {
-    this.place(w, this.shape.M, this.Mp, DENSE_TILE_M, this.wAt);
+    this.place(w, this.shape.M, DENSE_TILE_M, this.wAt);
   }
 
   protected packActivations(x: LogicalArray): void {
-    this.place(x, this.shape.N, this.Np, DENSE_TILE_N, this.xAt);
+    this.place(x, this.shape.N, DENSE_TILE_N, this.xAt);
   }
 
   protected compute(): void {
