@@ -8,12 +8,17 @@ import { readFileSync } from 'node:fs';
 
 const results = JSON.parse(readFileSync(process.argv[2] ?? 'results.json', 'utf8'));
 const gmacs = new Map(); // kernel -> GMAC/s per layer (GEMM only, median time)
+const packed = new Map(); // kernel -> GMAC/s per layer with activation packing in the timed loop
 for (const layer of results.layers) {
   const macs = layer.M * layer.N * layer.K;
   for (const m of layer.measurements) {
     if (!m.gemm || m.backend !== 'native') continue;
     if (!gmacs.has(m.kernel)) gmacs.set(m.kernel, []);
     gmacs.get(m.kernel).push(macs / (m.gemm.medianMs * 1e-3) / 1e9);
+    if (m.withPacking) {
+      if (!packed.has(m.kernel)) packed.set(m.kernel, []);
+      packed.get(m.kernel).push(macs / (m.withPacking.medianMs * 1e-3) / 1e9);
+    }
   }
 }
 const median = (values) => {
@@ -36,6 +41,18 @@ for (const isa of isas) {
     lines.push(`| ${layer.name} (x${layer.count}) | ${layer.M}x${layer.N}x${layer.K} | ${cols.map((k) => fmt(gmacs.get(k)[i])).join(' | ')} |`);
   });
   lines.push(`| **median** | | ${cols.map((k) => `**${fmt(med.get(k))}**`).join(' | ')} |`, '');
+}
+
+const best = isas[0];
+const packedCols = kernels.filter((k) => k.endsWith(`/native-${best}`) && packed.get(k)?.length === results.layers.length);
+if (packedCols.length) {
+  lines.push(`GMAC/s with activation packing in the timed loop (setActivations + run), native-${best}:`, '');
+  lines.push(`| layer | ${packedCols.map((k) => k.split('/')[0]).join(' | ')} |`);
+  lines.push(`|---|${packedCols.map(() => '---:|').join('')}`);
+  results.layers.forEach((layer, i) => {
+    lines.push(`| ${layer.name} | ${packedCols.map((k) => fmt(packed.get(k)[i])).join(' | ')} |`);
+  });
+  lines.push(`| **median** | ${packedCols.map((k) => `**${fmt(median(packed.get(k)))}**`).join(' | ')} |`, '');
 }
 
 const ratio = (a, b, isa) => med.get(`${a}/native-${isa}`) / med.get(`${b}/native-${isa}`);
