@@ -176,8 +176,14 @@ export class ParallelKernel implements Kernel {
     if (this.disposed) return;
     this.disposed = true;
     orphans.unregister(this.placement);
-    if (this.placement.workers > 0 && this.pool?.alive) this.pool.dispatch(Op.Dispose, this.slot, this.placement.workers, this.settings.minTimeoutMs, false);
-    return this.local.kernel.dispose();
+    const local = this.local.kernel;
+    try {
+      if (this.placement.workers > 0 && this.pool?.alive) this.pool.dispatch(Op.Dispose, this.slot, this.placement.workers, this.settings.minTimeoutMs, false);
+    } catch (err) {
+      // The pool died while freeing; its workers and their shares are gone with it.
+      if (!(err instanceof WorkerFault)) throw err;
+    }
+    return local.dispose();
   }
 
   private get pool(): WorkerPool | null {
