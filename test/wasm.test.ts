@@ -103,16 +103,31 @@ describe('wasm kernel lifecycle', () => {
     assert.deepEqual(kernel.result(), referenceGemm('ternary2b', shape, a.w, b.x));
   });
 
-  it('rejects an operand value outside the precision set, naming it, when packing in wasm', async () => {
+  it('packs every valid int8 value and rejects every other one, naming it', async () => {
     const shape = { M: 3, N: 3, K: 70 };
-    const bad: Record<string, number> = { bit2: 4, ternary2b: 2, fatnn: -2, binary: 0 };
-    for (const precision of ['bit2', 'ternary2b', 'fatnn', 'binary'] as const) {
-      const kernel = await createKernel(`${precision}/wasm-simd128`, shape);
+    const valid: Record<string, readonly number[]> = { bit2: [0, 1, 2, 3], ternary2b: [-1, 0, 1], fatnn: [-1, 0, 1], binary: [-1, 1] };
+    // (row, k): inside a full 32-value word, and in the final partial word of a row.
+    const places = [[0, 5], [2, 69]] as const;
+    for (const id of [...SIMD_KERNELS, ...SCALAR_KERNELS]) {
+      const precision = id.split('/')[0] as Precision;
+      const set = valid[precision];
+      if (!set) continue;
+      const kernel = await createKernel(id, shape);
       const { w, x } = operands(precision, shape, 9);
       kernel.setWeights(w);
-      // Last value of the last row: inside the final, partial 32-bit word.
-      x[shape.N * shape.K - 1] = bad[precision];
-      assert.throws(() => kernel.setActivations(x), new RegExp(`value ${bad[precision]} at row 2, k 69 is not a valid ${precision} value`));
+      for (const [row, k] of places) {
+        for (let v = -128; v < 128; v++) {
+          const xv = x.slice() as Int8Array;
+          xv[row * shape.K + k] = v;
+          if (set.includes(v)) {
+            kernel.setActivations(xv);
+            await kernel.run();
+            assert.deepEqual(kernel.result(), referenceGemm(precision, shape, w, xv), `${id} value ${v}`);
+          } else {
+            assert.throws(() => kernel.setActivations(xv), new RegExp(`value ${v} at row ${row}, k ${k} is not a valid ${precision} value`), `${id} value ${v}`);
+          }
+        }
+      }
     }
   });
 

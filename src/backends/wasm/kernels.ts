@@ -100,15 +100,15 @@ function bitGroupWords(module: WasmModuleName, K: number): number {
   return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
 }
 
-// Codes of packBits in kernels/simd128.ts.
+// Codes of packBits in kernels/simd128.ts and kernels/scalar.ts.
 const PACK_KIND: Record<BitPrecision, number> = { bit2: 0, ternary2b: 1, fatnn: 2, binary: 3 };
-// packBits reads 32 values at a time, so its staging area has this much slack past the last row.
+// simd128's packBits reads 32 values at a time, so the staging area has this much slack past the last row.
 const PACK_SLACK = 32;
 
 class BitPlan extends MemoryPlan {
   wAt = 0;
   xAt = 0;
-  /** Staging area for logical values when packing in wasm (simd128 only; 0 otherwise). */
+  /** Staging area for the logical values that packBits() turns into planes. */
   stageAt = 0;
   rowBiasAt = 0;
   colBiasAt = 0;
@@ -125,7 +125,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly colBiasAt: number;
   private readonly gemm: GemmFn;
   private readonly stageAt: number;
-  private readonly packBits: PackFn | undefined;
+  private readonly packBits: PackFn;
 
   static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
     const groupWords = bitGroupWords(module, shape.K);
@@ -138,7 +138,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
       plan.rowBiasAt = plan.alloc(wLayout.rows * 4);
       plan.colBiasAt = plan.alloc(xLayout.rows * 4);
     }
-    if (module === 'simd128') plan.stageAt = plan.alloc(Math.max(shape.M, shape.N) * shape.K + PACK_SLACK);
+    plan.stageAt = plan.alloc(Math.max(shape.M, shape.N) * shape.K + PACK_SLACK);
     plan.finish(id, shape);
     return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout);
   }
@@ -155,20 +155,17 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     this.rowBiasAt = plan.rowBiasAt;
     this.colBiasAt = plan.colBiasAt;
     this.stageAt = plan.stageAt;
-    this.packBits = plan.stageAt ? (exports.packBits as PackFn) : undefined;
+    this.packBits = exports.packBits as PackFn;
     const name = precision === 'ternary2b' ? 'bit2' : precision;
     this.gemm = exports[wLayout.groupWords === HYBRID_GROUP_WORDS ? `${name}Hybrid` : name] as GemmFn;
   }
 
-  /** Packs rows into planes at `at`: in wasm when the module has a packer, else with packPlanes. */
+  /** Packs rows into planes at `at` with the module's packBits (simd128: bitmask; scalar: SWAR). */
   private pack(values: LogicalArray, rows: number, layout: PlaneLayout, at: number): void {
     const { K } = this.shape;
     const precision = this.precision as BitPrecision;
-    if (this.packBits) {
-      new Int8Array(this.memory.buffer, this.stageAt, rows * K).set(values);
-      const bad = this.packBits(this.stageAt, rows, K, at, layout.groupWords, layout.groups, PACK_KIND[precision]);
-      if (!bad) return;
-    }
+    new Int8Array(this.memory.buffer, this.stageAt, rows * K).set(values);
+    if (!this.packBits(this.stageAt, rows, K, at, layout.groupWords, layout.groups, PACK_KIND[precision])) return;
     // Also the path that names the first invalid value when the wasm packer found one.
     packPlanes(precision, values, rows, K, layout, new Uint32Array(this.memory.buffer, at, layout.rows * layout.strideWords));
   }
