@@ -29,12 +29,11 @@ const BIT2_CHUNK = 3;
   return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(bytes)));
 }
 
-@inline function hsum(v: v128): i32 {
-  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
-}
-
-@inline function hsumF(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+/** hsum4 (below) for f32 lanes; integer-valued test data keep any summation order exact. */
+@inline function hsum4F(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 2, 6), v128.shuffle<f32>(a, b, 1, 5, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 2, 6), v128.shuffle<f32>(c, d, 1, 5, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,16 +385,8 @@ export function fp32(w: usize, x: usize, out: usize, Mp: i32, Np: i32, Kp: i32):
         pw += 64;
         px += 32;
       } while (px < end);
-      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
-      const row = <usize>Np << 2;
-      store<f32>(o0, hsumF(c00));
-      store<f32>(o0, hsumF(c01), 4);
-      store<f32>(o0 + row, hsumF(c10));
-      store<f32>(o0 + row, hsumF(c11), 4);
-      store<f32>(o0 + 2 * row, hsumF(c20));
-      store<f32>(o0 + 2 * row, hsumF(c21), 4);
-      store<f32>(o0 + 3 * row, hsumF(c30));
-      store<f32>(o0 + 3 * row, hsumF(c31), 4);
+      storeTile(out, Np, m, n, hsum4F(c00, c01, c10, c11));
+      storeTile(out, Np, m + 2, n, hsum4F(c20, c21, c30, c31));
     }
   }
 }
@@ -435,16 +426,8 @@ export function int8(w: usize, x: usize, out: usize, Mp: i32, Np: i32, Kp: i32):
         pw += 64;
         px += 32;
       } while (px < end);
-      const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
-      const row = <usize>Np << 2;
-      store<i32>(o0, hsum(c00));
-      store<i32>(o0, hsum(c01), 4);
-      store<i32>(o0 + row, hsum(c10));
-      store<i32>(o0 + row, hsum(c11), 4);
-      store<i32>(o0 + 2 * row, hsum(c20));
-      store<i32>(o0 + 2 * row, hsum(c21), 4);
-      store<i32>(o0 + 3 * row, hsum(c30));
-      store<i32>(o0 + 3 * row, hsum(c31), 4);
+      storeTile(out, Np, m, n, hsum4(c00, c01, c10, c11));
+      storeTile(out, Np, m + 2, n, hsum4(c20, c21, c30, c31));
     }
   }
 }
