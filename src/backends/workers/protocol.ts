@@ -100,6 +100,11 @@ export class Spinner {
 
   constructor(private readonly micros: number) {}
 
+  /** Waits left before polling again (diagnostics and tests). */
+  get backingOff(): number {
+    return this.skip;
+  }
+
   /** Polls until ctrl[index] !== value or the budget passes; true if the word changed. */
   spinWhileEqual(ctrl: Int32Array, index: number, value: number): boolean {
     if (this.micros <= 0 || this.skip > 0) {
