@@ -17,9 +17,12 @@ const RERUN = path.join(FIXTURES, 'x64-threads1-rerun.json');
 const HOST_B = path.join(FIXTURES, 'fixture-host-b-arm64.json');
 const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--quiet'];
 
+// Runs from an empty folder, so the default output folder of `run` lands there, not in the repo.
+const CWD = mkdtempSync(path.join(tmpdir(), 'fatnn-compare-cwd-'));
+
 function cli(args: string[], env: Record<string, string> = {}) {
   const { GITHUB_STEP_SUMMARY: _ignored, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...inherited, NO_COLOR: '1', ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: CWD, encoding: 'utf8', env: { ...inherited, NO_COLOR: '1', ...env }, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
