@@ -1,9 +1,9 @@
 // Checks kernels against the exact reference before anything is timed.
 
-import { randomOperands, type FillMode } from './precisions.js';
+import { randomOperands, type FillMode, type Operands } from './precisions.js';
 import { firstMismatch, referenceGemm } from './reference.js';
 import { shapeLabel } from './shapes.js';
-import type { KernelDeclaration, KernelOptions, Shape } from './types.js';
+import type { KernelDeclaration, KernelOptions, ResultArray, Shape } from './types.js';
 
 export interface VerifyCase {
   readonly shape: Shape;
@@ -33,12 +33,25 @@ export function verifyCasesFor(shape: Shape, seed: number): VerifyCase[] {
 
 /** Runs one case; returns null when the kernel matches the reference exactly. */
 export async function verifyCase(decl: KernelDeclaration, c: VerifyCase, options: KernelOptions = {}): Promise<VerifyFailure | null> {
-  const { w, x } = randomOperands(decl.precision, c.shape, c.seed, c.modes);
-  const expected = referenceGemm(decl.precision, c.shape, w, x);
+  const operands = randomOperands(decl.precision, c.shape, c.seed, c.modes);
+  return checkKernel(decl, c, operands, referenceGemm(decl.precision, c.shape, operands.w, operands.x), options);
+}
+
+/**
+ * Runs `decl` on the case's operands and compares with `expected` (computed by the caller, so
+ * one reference serves every kernel of a precision). Returns null when exact.
+ */
+export async function checkKernel(
+  decl: KernelDeclaration,
+  c: VerifyCase,
+  operands: Operands,
+  expected: ResultArray,
+  options: KernelOptions = {},
+): Promise<VerifyFailure | null> {
   const kernel = await decl.create(c.shape, { threads: options.threads ?? 0 });
   try {
-    kernel.setWeights(w);
-    kernel.setActivations(x);
+    kernel.setWeights(operands.w);
+    kernel.setActivations(operands.x);
     await kernel.run();
     const actual = kernel.result();
     const index = firstMismatch(expected, actual);
@@ -61,6 +74,6 @@ export function describeFailure(f: VerifyFailure): string {
   const c = f.case;
   return (
     `${f.kernel} is wrong on ${shapeLabel(c.shape)} (seed ${c.seed}, W ${c.modes.w}, X ${c.modes.x}): ` +
-    `C[${f.row}][${f.col}] = ${f.actual}, expected ${f.expected}`
+    `first wrong element C[${f.row}][${f.col}] = ${f.actual}, expected ${f.expected}`
   );
 }

@@ -4,10 +4,10 @@
 
 import { FatnnError } from '../errors.js';
 import { randomOperands } from '../precisions.js';
-import { firstMismatch, referenceGemm } from '../reference.js';
+import { referenceGemm } from '../reference.js';
 import { edgeShapes, parseShape, presetLayers, shapeLabel } from '../shapes.js';
-import type { KernelDeclaration, Shape } from '../types.js';
-import { verifyCasesFor, type VerifyCase } from '../verify.js';
+import type { KernelDeclaration, Precision, Shape } from '../types.js';
+import { checkKernel, describeFailure, verifyCasesFor, type VerifyCase } from '../verify.js';
 import { selectFromOptions, type FilterOptions } from './options.js';
 
 export interface VerifyOptions extends FilterOptions {
@@ -34,35 +34,25 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
 
   const failures: string[] = [];
   const failedKernels = new Set<string>();
-  const byPrecision = new Map<string, KernelDeclaration[]>();
+  const byPrecision = new Map<Precision, KernelDeclaration[]>();
   for (const d of available) byPrecision.set(d.precision, [...(byPrecision.get(d.precision) ?? []), d]);
 
   let done = 0;
   for (const c of cases) {
     for (const [precision, decls] of byPrecision) {
-      const { w, x } = randomOperands(decls[0]!.precision, c.shape, c.seed, c.modes);
-      const expected = referenceGemm(decls[0]!.precision, c.shape, w, x);
+      const operands = randomOperands(precision, c.shape, c.seed, c.modes);
+      const expected = referenceGemm(precision, c.shape, operands.w, operands.x);
       for (const decl of decls) {
         if (failedKernels.has(decl.id)) continue;
-        const kernel = await decl.create(c.shape, { threads: opts.threads });
         try {
-          kernel.setWeights(w);
-          kernel.setActivations(x);
-          await kernel.run();
-          const actual = kernel.result();
-          const i = firstMismatch(expected, actual);
-          if (i >= 0) {
+          const failure = await checkKernel(decl, c, operands, expected, { threads: opts.threads });
+          if (failure) {
             failedKernels.add(decl.id);
-            failures.push(
-              `${decl.id} is wrong on ${shapeLabel(c.shape)} (${precision}, seed ${c.seed}, W ${c.modes.w}, X ${c.modes.x}): ` +
-                `first wrong element C[${Math.floor(i / c.shape.N)}][${i % c.shape.N}] = ${actual[i]}, expected ${expected[i]}`,
-            );
+            failures.push(describeFailure(failure));
           }
         } catch (err) {
           failedKernels.add(decl.id);
           failures.push(`${decl.id} failed on ${shapeLabel(c.shape)}: ${err instanceof Error ? err.message : String(err)}`);
-        } finally {
-          await kernel.dispose();
         }
       }
     }
