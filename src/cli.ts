@@ -40,9 +40,9 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .description('Benchmark low-precision neural-network inner products on this machine')
     .version(toolInfo().version)
     .option('--debug', 'print stack traces of errors')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: () => {} });
+    // Errors are printed once by reportError (one line, exit 2); help still goes to the terminal.
+    .configureOutput({ outputError: () => {} });
 
   program
     .command('list')
@@ -134,7 +134,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 function reportError(err: unknown, debug: boolean, interrupted: boolean): number {
   const write = (msg: string) => process.stderr.write(`fatnn-bench: ${msg}\n`);
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+    // No command given: commander has printed the help on stderr; that is a usage mistake.
+    if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     write(err.message.replace(/^error: /, ''));
     return EXIT_USAGE;
   }

@@ -100,3 +100,18 @@ it('--debug adds the stack trace to a usage error', () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /\n\s+at /);
 });
+
+it('without a command prints the usage on stderr and exits 2', () => {
+  const r = cli([]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^Usage: fatnn-bench \[options\] \[command\]/);
+  assert.match(r.stderr, /\brun \[options\]/);
+  assert.equal(r.stdout, '');
+});
+
+it('--help prints the usage on stdout and exits 0', () => {
+  const r = cli(['run', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Usage: fatnn-bench run \[options\]/);
+  assert.match(r.stdout, /--shape <MxNxK>/);
+});
