@@ -3,20 +3,11 @@
 
 import os from 'node:os';
 import si from 'systeminformation';
+import { wasmSimdSupported } from './backends/wasm/loader.js';
 import type { HostFingerprint } from './results/schema.js';
 
-/** Smallest module using a v128 instruction (i8x16.splat + i8x16.popcnt). */
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
-
-let simdCache: boolean | undefined;
-
-/** Whether this engine validates WebAssembly SIMD (probed once). */
-export function hasWasmSimd(): boolean {
-  simdCache ??= typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
-  return simdCache;
-}
+/** Whether wasm SIMD is usable here: the same cached probe the wasm backend registers with. */
+export const hasWasmSimd = wasmSimdSupported;
 
 /** CPU flags that change what the kernels can do. */
 const RELEVANT_FLAGS = /^(popcnt|sse4_2|avx|avx2|fma|bmi2|avx512.*|avx_vnni|neon|asimd|asimddp|asimdhp|sve|sve2|i8mm|dotprod)$/;
