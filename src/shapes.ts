@@ -12,12 +12,23 @@ export interface Layer extends Shape {
 /** Largest dimension accepted; beyond it the operands alone would not fit in memory. */
 export const MAX_DIM = 1 << 20;
 
+/**
+ * Largest operand or result, in elements (W = M*K, X = N*K, C = M*N): 2^30 values are 4 GiB as
+ * fp32 or int32, more than most hosts can hold several times over, and the limit of typed arrays
+ * the reference and the kernels allocate. Checked up front so no allocation fails midway.
+ */
+export const MAX_ELEMENTS = 2 ** 30;
+
 export function checkShape(shape: Shape): void {
   for (const key of ['M', 'N', 'K'] as const) {
     const v = shape[key];
     if (!Number.isInteger(v) || v < 1 || v > MAX_DIM) {
       throw new UsageError(`shape ${key} = ${v} must be an integer from 1 to ${MAX_DIM}`);
     }
+  }
+  const { M, N, K } = shape;
+  for (const [what, n] of [['W (M*K)', M * K], ['X (N*K)', N * K], ['C (M*N)', M * N]] as const) {
+    if (n > MAX_ELEMENTS) throw new UsageError(`shape ${M}x${N}x${K} is too large: ${what} has ${n} elements, the limit is ${MAX_ELEMENTS} (2^30)`);
   }
 }
 

@@ -70,6 +70,14 @@ it('run exits 1 and reports a kernel that fails verification, still timing the o
   assert.match(r.stderr, /returned wrong results: binary\/js/);
 });
 
+it('run exits 1 when a kernel cannot run, naming it, and still reports the others', () => {
+  // C alone is 4 GiB: fine for the tool's limits, beyond wasm32 memory.
+  const r = cli(['run', '--shape', '32768x32768x16384', '-k', 'fatnn/wasm-simd128', ...FAST]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /wasm32 limit/);
+  assert.match(r.stderr, /1 measurement\(s\) failed to run: fatnn\/wasm-simd128/);
+});
+
 const USAGE_ERRORS: [string, string[], RegExp][] = [
   ['malformed shape', ['run', '--shape', '64x3136'], /malformed shape "64x3136": expected MxNxK/],
   ['zero-sized shape', ['run', '--shape', '0x10x10'], /shape M = 0 must be an integer from 1/],
@@ -81,6 +89,7 @@ const USAGE_ERRORS: [string, string[], RegExp][] = [
   ['bad number', ['run', '--time', 'soon'], /--time must be a positive number of milliseconds/],
   ['unknown kernel', ['run', '--kernel', 'fatnn/gpu'], /unknown kernel "fatnn\/gpu"/],
   ['empty selection', ['run', '--precision', 'fp32', '--kernel', 'fatnn/js'], /no kernel matches/],
+  ['shape too large to allocate', ['verify', '--shape', '1048576x1048576x1'], /too large: C \(M\*N\) has 1099511627776 elements, the limit is 1073741824/],
 ];
 
 for (const [what, args, message] of USAGE_ERRORS) {

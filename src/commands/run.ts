@@ -173,10 +173,13 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   await writeAll(final);
   printResults(final);
   if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.map((f) => `${RESULTS_BASENAME}.${FORMATS[f].extension}`).join(', ')})\n`);
-  const wrong = measured.flatMap((l) => l.measurements).filter((m) => m.verification === 'failed');
-  if (wrong.length > 0) {
-    process.stderr.write(`fatnn-bench: ${wrong.length} measurement(s) returned wrong results: ${[...new Set(wrong.map((m) => m.kernel))].join(', ')}\n`);
-    return 1;
-  }
+  const all = measured.flatMap((l) => l.measurements);
+  const wrong = all.filter((m) => m.verification === 'failed');
+  const broken = all.filter((m) => m.verification !== 'failed' && !m.gemm);
+  const kernelsOf = (list: typeof all) => [...new Set(list.map((m) => m.kernel))].join(', ');
+  if (wrong.length > 0) process.stderr.write(`fatnn-bench: ${wrong.length} measurement(s) returned wrong results: ${kernelsOf(wrong)}\n`);
+  // A kernel that crashed or could not be set up is a failed run too, or CI would pass it.
+  if (broken.length > 0) process.stderr.write(`fatnn-bench: ${broken.length} measurement(s) failed to run: ${kernelsOf(broken)} (see the table)\n`);
+  if (wrong.length > 0 || broken.length > 0) return 1;
   return checkExpectations(final, opts.expect ?? [], (line) => process.stderr.write(`fatnn-bench: ${line}\n`));
 }
