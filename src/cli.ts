@@ -26,7 +26,11 @@ function addFilters(cmd: Command): Command {
     .option('-p, --precision <list>', 'precisions to include (repeatable or comma-separated): fp32,int8,bit2,ternary2b,fatnn,binary', collectList)
     .option('-b, --backend <list>', 'backends to include (repeatable or comma-separated): js,wasm,workers,native', collectList)
     .option('-k, --kernel <id>', 'exact kernel id to include, e.g. fatnn/js (repeatable)', collect)
-    .option('-t, --threads <n>', 'worker threads for workers kernels (default: all cores)', parseIntOption('--threads', 1, 256), 0)
+    .addOption(
+      new Option('-t, --threads <n>', 'worker threads for workers kernels (0: one per core)')
+        .argParser(parseIntOption('--threads', 0, 256))
+        .default(0, 'all cores'),
+    )
     .option('--seed <n>', 'seed of the random operands (replays a run exactly)', parseIntOption('--seed', 0, 0xffffffff), 1);
 }
 

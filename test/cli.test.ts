@@ -1,7 +1,7 @@
 // The real executable end to end: commands, exit codes, error messages, stdout/stderr roles.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,4 +123,14 @@ it('--help prints the usage on stdout and exits 0', () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /Usage: fatnn-bench run \[options\]/);
   assert.match(r.stdout, /--shape <MxNxK>/);
+});
+
+it('stops quietly when its reader goes away (list | head -1)', async () => {
+  const child = spawn(process.execPath, [BIN, 'list'], { cwd: CWD, env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
 });

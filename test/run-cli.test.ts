@@ -126,10 +126,10 @@ test('report re-renders a saved file and rejects a corrupted one', async () => {
   const text = await readFile(path.join(out, 'results.json'), 'utf8');
   await writeFile(path.join(dir, 'cut.json'), text.slice(0, 200));
   const cut = await cli(['report', path.join(dir, 'cut.json')]);
-  assert.equal(cut.code, 1);
+  assert.equal(cut.code, 2);
   assert.match(cut.stderr, /cut\.json: not valid JSON/);
   const missing = await cli(['report', path.join(dir, 'nope.json')]);
-  assert.equal(missing.code, 1);
+  assert.equal(missing.code, 2);
   assert.match(missing.stderr, /nope\.json: no such file/);
 });
 

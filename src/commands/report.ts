@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { FORMATS, parseFormats, renderFormat, wantsColor } from '../report/index.js';
-import { readResultsFile, writeFileAtomic } from '../results/io.js';
+import { readResultsArgument, writeFileAtomic } from '../results/io.js';
 import { RESULTS_BASENAME, parseBaseline } from './run.js';
 
 export interface ReportOptions {
@@ -19,7 +19,7 @@ export async function reportCommand(file: string, opts: ReportOptions): Promise<
   if (formats.length === 0) throw new UsageError('--format needs at least one of md, csv, html, console, json');
   const baseline = opts.baseline === undefined ? undefined : parseBaseline(opts.baseline);
   if (opts.out === undefined && formats.length > 1) throw new UsageError(`several formats (${formats.join(', ')}) need --out DIR; stdout takes one`);
-  const results = await readResultsFile(file);
+  const results = await readResultsArgument(file);
 
   if (opts.out === undefined) {
     const format = formats[0]!;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { FatnnError } from '../errors.js';
+import { FatnnError, UsageError } from '../errors.js';
 import type { ResultsFile } from './schema.js';
 import { SchemaProblem, validateResults } from './validate.js';
 
@@ -76,4 +76,17 @@ export async function readResultsFile(file: string): Promise<ResultsFile> {
     throw new FatnnError(`${file}: cannot read (${(err as Error).message})`);
   }
   return parseResults(text, file);
+}
+
+/**
+ * `readResultsFile` for a file named on the command line: a missing, unreadable or invalid file
+ * is the user's input being wrong, so it is a UsageError (exit 2) for `report` and `compare` alike.
+ */
+export async function readResultsArgument(file: string): Promise<ResultsFile> {
+  try {
+    return await readResultsFile(file);
+  } catch (err) {
+    if (err instanceof FatnnError) throw new UsageError(err.message);
+    throw err;
+  }
 }
