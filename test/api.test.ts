@@ -16,7 +16,7 @@ it('creates a kernel, runs one GEMM and returns C exactly', async () => {
 });
 
 it('computes the documented example by hand', () => {
-  // W = [1, -1, 0], X = [1, 1, -1]: 1 - 1 + 0 = 0; W . [-1, -1, 1] = -1 + 1 + 0 = 0; [1,1,1] . W = 0
+  // W = [1, -1, 1]; X rows [1, 1, -1] and [-1, 0, 1]: 1 - 1 - 1 = -1 and -1 + 0 + 1 = 0
   const w = Int8Array.from([1, -1, 1]);
   const x = Int8Array.from([1, 1, -1, -1, 0, 1]);
   assert.deepEqual(api.referenceGemm('fatnn', { M: 1, N: 2, K: 3 }, w, x), Int32Array.from([-1, 0]));
