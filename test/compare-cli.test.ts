@@ -142,10 +142,111 @@ it('bad input: thresholds and options that do not parse', () => {
   assertUsageError(cli(['compare', T1, T2, '--alpha', '5']), /--alpha must be a significance level/);
   assertUsageError(cli(['compare', T1, T2, '--format', 'xml']), /--format must be one of console, md, csv/);
   assertUsageError(cli(['compare', T1, T2, '--expect', 'fatnn/ternary2b=>2']), /--expect "fatnn\/ternary2b=>2" does not parse/);
-  assertUsageError(cli(['compare', T1, T2, '--baseline', 'fp16']), /--baseline must be a precision/);
+  assertUsageError(cli(['compare', T1, T2, '--baseline', 'fp16']), /^fatnn-bench: --baseline must be fp32, int8 or ternary2b, got "fp16"$/m);
 });
 
 it('bad input: fewer than two files', () => {
   assertUsageError(cli(['compare', T1]), /compare needs at least two results files/);
   assertUsageError(cli(['compare']), /missing required argument/);
+});
+
+it('accepts the same --baseline precisions as run and report, and only those', () => {
+  const ok = cli(['compare', T1, T2, '--baseline', 'ternary2b', '--format', 'csv']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /x64-threads1_speedup_vs_ternary2b/);
+  for (const other of ['fatnn', 'binary', 'bit2']) assertUsageError(cli(['compare', T1, T2, '--baseline', other]), /--baseline must be fp32, int8 or ternary2b/);
+});
+
+interface FixtureMeasurement {
+  kernel: string;
+  verification: string;
+  error?: string;
+  gemm?: unknown;
+}
+interface FixtureLayer {
+  name: string;
+  measurements: FixtureMeasurement[];
+}
+const layersOf = (doc: Record<string, unknown>) => doc.layers as FixtureLayer[];
+const measurementOf = (doc: Record<string, unknown>, layer: number, kernel: string) => layersOf(doc)[layer]!.measurements.find((m) => m.kernel === kernel)!;
+
+/** The gate on a later run that lost measurements: exit 1, the header, then exactly `offenders`. */
+function assertLosses(r: { code: number | null; stderr: string }, offenders: string[]) {
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /fatnn-bench: no significant slowdown above 5\.0%/);
+  const lines = r.stderr.split('\n');
+  const header = lines.findIndex((l) => /^fatnn-bench: \d+ measurement\(s\) timed in x64-threads1 broken or missing in a later run:$/.test(l));
+  assert.ok(header >= 0, r.stderr);
+  assert.equal(lines[header], `fatnn-bench: ${offenders.length} measurement(s) timed in x64-threads1 broken or missing in a later run:`);
+  assert.deepEqual(lines.slice(header + 1, header + 1 + offenders.length), offenders.map((o) => `fatnn-bench:   ${o}`));
+}
+
+it('fails --fail-on-regression when a later run computes a wrong result', () => {
+  const broken = editedFixture('wrong.json', (d) => {
+    const m = measurementOf(d, 0, 'fatnn/workers-js');
+    m.verification = 'failed';
+    m.error = 'wrong result on 128x784x1152: C[0][0] = 1, expected 2';
+    delete m.gemm;
+  });
+  assertLosses(cli(['compare', T1, broken, '--fail-on-regression', '5%']), ['fatnn/workers-js on conv3_x 3x3 128 (128x784x1152): wrong result in wrong']);
+});
+
+it('fails --fail-on-regression when a later run has an error instead of a time, quoting it', () => {
+  const broken = editedFixture('crashed.json', (d) => {
+    const m = measurementOf(d, 1, 'fp32/workers-js');
+    m.verification = 'passed';
+    m.error = 'fp32/workers-js failed while timing conv4 down 1x1 (256x196x128): worker exited';
+    delete m.gemm;
+  });
+  assertLosses(cli(['compare', T1, broken, '--fail-on-regression', '5%']), [
+    'fp32/workers-js on conv4 down 1x1 (256x196x128): error in crashed: fp32/workers-js failed while timing conv4 down 1x1 (256x196x128): worker exited',
+  ]);
+});
+
+it('fails --fail-on-regression when a kernel or a whole layer is missing from a later run', () => {
+  const gone = editedFixture('gone.json', (d) => {
+    const layers = layersOf(d);
+    layers[0]!.measurements = layers[0]!.measurements.filter((m) => m.kernel !== 'ternary2b/workers-js');
+    layers.splice(2, 1);
+  });
+  assertLosses(cli(['compare', T1, gone, '--fail-on-regression', '5%']), [
+    'ternary2b/workers-js on conv3_x 3x3 128 (128x784x1152): missing in gone',
+    'fp32/workers-js on conv5_x 3x3 512 (512x49x4608): missing in gone (layer not measured)',
+    'ternary2b/workers-js on conv5_x 3x3 512 (512x49x4608): missing in gone (layer not measured)',
+    'fatnn/workers-js on conv5_x 3x3 512 (512x49x4608): missing in gone (layer not measured)',
+  ]);
+});
+
+it('passes --fail-on-regression when only the first run lacks a time, and without the flag', () => {
+  const broken = editedFixture('broken-first.json', (d) => {
+    const m = measurementOf(d, 0, 'fatnn/workers-js');
+    m.verification = 'failed';
+    m.error = 'wrong result on 128x784x1152: C[0][0] = 1, expected 2';
+    delete m.gemm;
+    layersOf(d).splice(2, 1);
+  });
+  const fixed = cli(['compare', broken, T1, '--fail-on-regression', '5%']);
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.doesNotMatch(fixed.stderr, /broken or missing/);
+  const ungated = cli(['compare', T1, broken]);
+  assert.equal(ungated.code, 0, ungated.stderr);
+  assert.match(ungated.stdout, /wrong result/);
+});
+
+it('keeps a repeated layer shape as its own row and gates it like any other layer', () => {
+  const repeat = (d: Record<string, unknown>) => {
+    const layers = layersOf(d);
+    layers.splice(1, 0, { ...structuredClone(layers[0]!), name: 'conv3_x again' });
+  };
+  const both = [editedFixture('twice-a.json', repeat), editedFixture('twice-b.json', repeat)];
+  const r = cli(['compare', ...both, '--fail-on-regression', '5%']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /conv3_x 3x3 128 +│ 128x784x1152 +│ fatnn\/workers-js/);
+  assert.match(r.stdout, /conv3_x again +│ 128x784x1152 #2 +│ fatnn\/workers-js/);
+  assert.match(r.stdout, /geometric mean +│ 4 layers/);
+  assert.match(r.stderr, /warning: twice-a measured the same shape more than once \(128x784x1152 2 times: conv3_x 3x3 128, conv3_x again\)/);
+  const once = cli(['compare', both[0]!, T1, '--fail-on-regression', '5%']);
+  assert.equal(once.code, 1, once.stderr);
+  assert.match(once.stderr, /warning: layer shapes measured only by some runs were left out \(twice-a: 128x784x1152 #2\)/);
+  assert.match(once.stderr, /^fatnn-bench: {3}fatnn\/workers-js on conv3_x again \(128x784x1152 #2\): missing in x64-threads1 \(layer not measured\)$/m);
 });

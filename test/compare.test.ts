@@ -8,7 +8,7 @@ import { renderComparison } from '../src/compare/render.js';
 import type { LabelledRun } from '../src/compare/warnings.js';
 import { UsageError } from '../src/errors.js';
 import { readResultsFile } from '../src/results/io.js';
-import type { LayerResult, ResultsFile } from '../src/results/schema.js';
+import type { LayerResult, Measurement, ResultsFile } from '../src/results/schema.js';
 
 const FIXTURES = new URL('../../test/fixtures/compare/', import.meta.url);
 
@@ -161,15 +161,95 @@ it('warns when a run measured no kernel of the baseline precision', async () => 
 });
 
 it('marks speedups whose baseline comes from another variant of the backend', async () => {
+  // wasm-scalar has no fp32 kernel of its own: its speedups divide fp32/wasm-simd128.
+  const asWasm = (m: Measurement, kernel: string): Measurement => ({ ...m, kernel, backend: 'wasm' });
   const withVariant = (run: LabelledRun) =>
     withLayers(run, run.label, (ls) =>
-      ls.map((l) => ({ ...l, measurements: [...l.measurements, { ...l.measurements.find((m) => m.kernel === 'fatnn/workers-js')!, kernel: 'fatnn/workers-other' }] })),
+      ls.map((l) => {
+        const by = (k: string) => l.measurements.find((m) => m.kernel === k)!;
+        return { ...l, measurements: [...l.measurements, asWasm(by('fp32/workers-js'), 'fp32/wasm-simd128'), asWasm(by('fatnn/workers-js'), 'fatnn/wasm-scalar')] };
+      }),
     );
   const c = compareRuns([withVariant(await fixture('x64-threads1')), withVariant(await fixture('x64-threads2'))]);
-  const row = c.rows.find((r) => r.kernel === 'fatnn/workers-other')!;
-  assert.equal(row.cells[0]!.borrowedBaseline, 'fp32/workers-js');
+  const row = c.rows.find((r) => r.kernel === 'fatnn/wasm-scalar')!;
+  assert.equal(row.cells[0]!.borrowedBaseline, 'fp32/wasm-simd128');
   assert.equal(c.rows.find((r) => r.kernel === 'fatnn/workers-js')!.cells[0]!.borrowedBaseline, undefined);
   const md = renderComparison(c, 'md');
-  assert.match(md, /\| fatnn\/workers-other \| [\d.]+ \| [\d.]+x\* \|/);
-  assert.match(md, /\* marks a baseline borrowed from another variant of the backend: fatnn\/workers-other over fp32\/workers-js\./);
+  assert.match(md, /\| fatnn\/wasm-scalar \| [\d.]+ \| [\d.]+x\* \|/);
+  assert.match(md, /\* marks a baseline borrowed from another variant of the backend: fatnn\/wasm-scalar over fp32\/wasm-simd128\./);
+});
+
+/** `run` with `kernel` on layer `index` replaced by an error measurement (no time). */
+function withError(run: LabelledRun, label: string, index: number, kernel: string): LabelledRun {
+  return withLayers(run, label, (ls) =>
+    ls.map((l, i) => (i !== index ? l : { ...l, measurements: l.measurements.map((m) => (m.kernel !== kernel ? m : { kernel: m.kernel, precision: m.precision, backend: m.backend, verification: 'skipped' as const, error: `${kernel} failed` })) })),
+  );
+}
+
+const geoOf = (values: number[]) => Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+
+it('averages every run over the same layers: those where every run has a value', async () => {
+  const a = await fixture('x64-threads1');
+  const b = withError(await fixture('x64-threads2'), 'b', 0, 'fatnn/workers-js');
+  const c = compareRuns([a, b]);
+  const geo = c.geomean.find((g) => g.kernel === 'fatnn/workers-js')!;
+  assert.equal(geo.speedupLayers, 2);
+  assert.equal(geo.timeLayers, 2);
+  const rows = c.rows.filter((r) => r.kernel === 'fatnn/workers-js');
+  // Run a has all three speedups, but only layers 2 and 3 are common to both runs.
+  assert.equal(rows[0]!.cells[0]!.speedup !== undefined, true);
+  for (const i of [0, 1]) {
+    const expected = geoOf([rows[1]!.cells[i]!.speedup!, rows[2]!.cells[i]!.speedup!]);
+    assert.ok(Math.abs(geo.speedups[i]! - expected) < 1e-12 * expected, `run ${i}`);
+  }
+  const ratio = geoOf([1, 2].map((k) => rows[k]!.cells[1]!.medianMs! / rows[k]!.cells[0]!.medianMs!));
+  assert.ok(Math.abs(geo.timeRatios[1]! - ratio) < 1e-12 * ratio);
+  // The other kernels keep all three layers, and each row is labelled with its own count.
+  assert.deepEqual(c.geomean.map((g) => [g.kernel, g.speedupLayers, g.timeLayers]), [
+    ['fp32/workers-js', 3, 3],
+    ['ternary2b/workers-js', 3, 3],
+    ['fatnn/workers-js', 2, 2],
+  ]);
+  const md = renderComparison(c, 'md');
+  assert.match(md, /\| geometric mean \| 2 layers \| fatnn\/workers-js \|/);
+  assert.match(md, /\| geometric mean \| 3 layers \| ternary2b\/workers-js \|/);
+});
+
+it('counts speedup and time layers apart when a run lost the baseline but kept the time', async () => {
+  const a = await fixture('x64-threads1');
+  const b = withError(await fixture('x64-threads1-rerun'), 'b', 1, 'fp32/workers-js');
+  const c = compareRuns([a, b]);
+  const geo = c.geomean.find((g) => g.kernel === 'fatnn/workers-js')!;
+  assert.deepEqual([geo.speedupLayers, geo.timeLayers], [2, 3]);
+  const rows = c.rows.filter((r) => r.kernel === 'fatnn/workers-js');
+  const expected = geoOf([rows[0]!.cells[0]!.speedup!, rows[2]!.cells[0]!.speedup!]);
+  assert.ok(Math.abs(geo.speedups[0]! - expected) < 1e-12 * expected);
+  assert.match(renderComparison(c, 'md'), /\| geometric mean \| 2 layers \(times: 3\) \| fatnn\/workers-js \|/);
+});
+
+it('keeps every occurrence of a repeated shape, matched in order, with a warning', async () => {
+  const twice = (run: LabelledRun, label: string) => withLayers(run, label, (ls) => [ls[0]!, { ...ls[0]!, name: 'again' }, ...ls.slice(1)]);
+  const a = twice(await fixture('x64-threads1'), 'a');
+  const c = compareRuns([a, twice(await fixture('x64-threads1-rerun'), 'b')]);
+  assert.deepEqual(c.layers.map((l) => l.name), ['conv3_x 3x3 128', 'again', 'conv4 down 1x1', 'conv5_x 3x3 512']);
+  assert.equal(c.rows.length, 12);
+  assert.deepEqual([...new Set(c.rows.map((r) => r.layerKey))], ['128x784x1152', '128x784x1152 #2', '256x196x128', '512x49x4608']);
+  assert.ok(c.geomean.every((g) => g.speedupLayers === 4));
+  assert.ok(c.warnings.some((w) => /^a measured the same shape more than once \(128x784x1152 2 times: conv3_x 3x3 128, again\)/.test(w)));
+  assert.ok(c.warnings.some((w) => /^b measured the same shape more than once/.test(w)));
+
+  const once = compareRuns([a, await fixture('x64-threads1')]);
+  assert.equal(once.layers.length, 3);
+  assert.deepEqual(once.missingLayers.map((m) => [m.run, m.layerKey, m.layer.name, m.kernels.length]), [[1, '128x784x1152 #2', 'again', 3]]);
+  assert.ok(once.warnings.some((w) => /left out \(a: 128x784x1152 #2\)/.test(w)));
+});
+
+it('shows no time and no change for a kernel whose result was wrong', async () => {
+  const a = await fixture('x64-threads1');
+  const b = withLayers(await fixture('x64-threads1-rerun'), 'b', (ls) =>
+    ls.map((l) => ({ ...l, measurements: l.measurements.map((m) => (m.kernel === 'fatnn/workers-js' ? { kernel: m.kernel, precision: m.precision, backend: m.backend, verification: 'failed' as const, error: 'wrong result' } : m)) })),
+  );
+  const row = compareRuns([a, b]).rows.find((r) => r.kernel === 'fatnn/workers-js')!;
+  assert.deepEqual(row.cells[1], { error: 'wrong result', problem: 'wrong result' });
+  assert.equal(row.changes[1], undefined);
 });

@@ -7,7 +7,7 @@ import { compareRuns } from '../src/compare/comparison.js';
 import { UsageError } from '../src/errors.js';
 import { checkExpectations, describeExpectation, evaluateExpectation, parseExpectation } from '../src/gates/expect.js';
 import { parsePercent } from '../src/gates/percent.js';
-import { describeRegression, findRegressions } from '../src/gates/regression.js';
+import { describeLoss, describeRegression, findLosses, findRegressions } from '../src/gates/regression.js';
 import { readResultsFile } from '../src/results/io.js';
 import type { ResultsFile } from '../src/results/schema.js';
 
@@ -118,4 +118,41 @@ it('finds no regression in the reverse direction, where the rerun is the referen
     { label: 'quiet', results: await load('x64-threads1') },
   ]);
   assert.deepEqual(findRegressions(c, 0.05), []);
+});
+
+it('lists measurements the first run timed and a later run broke or lost, in order', async () => {
+  const before = await load('x64-threads1');
+  const after = await load('x64-threads1-rerun');
+  const layers = after.layers.slice(0, 2).map((l, i) => ({
+    ...l,
+    measurements: l.measurements.flatMap((m) => {
+      if (i === 0 && m.kernel === 'fatnn/workers-js') return [{ kernel: m.kernel, precision: m.precision, backend: m.backend, verification: 'failed' as const, error: 'wrong result on ...' }];
+      if (i === 0 && m.kernel === 'fp32/workers-js') return [];
+      if (i === 1 && m.kernel === 'ternary2b/workers-js') return [{ kernel: m.kernel, precision: m.precision, backend: m.backend, verification: 'skipped' as const, error: 'boom' }];
+      return [m];
+    }),
+  }));
+  const c = compareRuns([
+    { label: 'before', results: before },
+    { label: 'after', results: { ...after, layers } },
+  ]);
+  assert.deepEqual(findLosses(c).map(describeLoss), [
+    'fp32/workers-js on conv3_x 3x3 128 (128x784x1152): missing in after',
+    'fatnn/workers-js on conv3_x 3x3 128 (128x784x1152): wrong result in after',
+    'ternary2b/workers-js on conv4 down 1x1 (256x196x128): error in after: boom',
+    'fp32/workers-js on conv5_x 3x3 512 (512x49x4608): missing in after (layer not measured)',
+    'ternary2b/workers-js on conv5_x 3x3 512 (512x49x4608): missing in after (layer not measured)',
+    'fatnn/workers-js on conv5_x 3x3 512 (512x49x4608): missing in after (layer not measured)',
+  ]);
+  // The reverse is no loss: the first run had nothing to lose there.
+  assert.deepEqual(findLosses(compareRuns([{ label: 'after', results: { ...after, layers } }, { label: 'before', results: before }])), []);
+});
+
+it('finds no loss between two complete runs of the same kernels', async () => {
+  const c = compareRuns([
+    { label: 'a', results: await load('x64-threads1') },
+    { label: 'b', results: await load('x64-threads2') },
+    { label: 'c', results: await load('x64-threads1-rerun') },
+  ]);
+  assert.deepEqual(findLosses(c), []);
 });

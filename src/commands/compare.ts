@@ -9,12 +9,11 @@ import type { LabelledRun } from '../compare/warnings.js';
 import { FatnnError, UsageError } from '../errors.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { parsePercent } from '../gates/percent.js';
-import { describeRegression, findRegressions } from '../gates/regression.js';
-import { isPrecision } from '../precisions.js';
+import { describeLoss, describeRegression, findLosses, findRegressions } from '../gates/regression.js';
 import { wantsColor } from '../report/console.js';
 import { formatPercent } from '../report/format.js';
 import { readResultsFile } from '../results/io.js';
-import type { Precision } from '../types.js';
+import { parseBaseline } from './run.js';
 
 export interface CompareCommandOptions {
   format: string;
@@ -34,12 +33,6 @@ function parseAlpha(text: string): number {
   const v = Number(text);
   if (!/^\s*(0?\.\d+)\s*$/.test(text) || !(v > 0 && v < 1)) throw new UsageError(`--alpha must be a significance level between 0 and 1 such as 0.05, got "${text}"`);
   return v;
-}
-
-function parseCompareBaseline(text: string | undefined): Precision | undefined {
-  if (text === undefined) return undefined;
-  if (!isPrecision(text)) throw new UsageError(`--baseline must be a precision (fp32, int8, bit2, ternary2b, fatnn, binary), got "${text}"`);
-  return text;
 }
 
 /** An input file that cannot be compared is a usage problem (exit 2), not a failed run. */
@@ -63,7 +56,7 @@ export async function compareCommand(files: string[], opts: CompareCommandOption
   const noise = parsePercent('--threshold', opts.threshold);
   const alpha = parseAlpha(opts.alpha);
   const failAbove = opts.failOnRegression === undefined ? undefined : parsePercent('--fail-on-regression', opts.failOnRegression);
-  const baseline = parseCompareBaseline(opts.baseline);
+  const baseline = opts.baseline === undefined ? undefined : parseBaseline(opts.baseline);
   if (files.length < 2) throw new UsageError('compare needs at least two results files');
 
   const runs = await loadRuns(files);
@@ -83,6 +76,11 @@ export async function compareCommand(files: string[], opts: CompareCommandOption
       gateLines.push(`${regressions.length} significant slowdown(s) above ${formatPercent(failAbove)}:`, ...regressions.map((r) => `  ${describeRegression(r)}`));
     } else {
       gateLines.push(`no significant slowdown above ${formatPercent(failAbove)}`);
+    }
+    const losses = findLosses(comparison);
+    if (losses.length > 0) {
+      code = 1;
+      gateLines.push(`${losses.length} measurement(s) timed in ${runs[0]!.label} broken or missing in a later run:`, ...losses.map((l) => `  ${describeLoss(l)}`));
     }
   }
   for (const run of runs) {

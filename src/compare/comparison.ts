@@ -8,12 +8,15 @@ import { baselineFor, geometricMean, variantOf } from '../results/speedups.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { detectChange, DEFAULT_CHANGE_OPTIONS, type Change, type ChangeOptions } from './change.js';
-import { contextWarnings, droppedLayersWarning, missingBaselineWarning, partialKernelsWarning, type LabelledRun } from './warnings.js';
+import { contextWarnings, droppedLayersWarning, missingBaselineWarning, partialKernelsWarning, repeatedShapesWarning, type LabelledRun } from './warnings.js';
 
 export interface CompareOptions extends ChangeOptions {
   /** Precision every run's speedups are computed against, within that run. */
   readonly baseline: Precision;
 }
+
+/** Why a run has no time for a measurement it attempted. */
+export type CellProblem = 'wrong result' | 'error' | 'no time';
 
 /** One run's numbers for one layer and kernel. */
 export interface Cell {
@@ -25,12 +28,15 @@ export interface Cell {
    * so its fp32 is wasm-simd128's): that speedup mixes two implementations and is marked.
    */
   readonly borrowedBaseline?: string;
-  /** Set when the run has the kernel but could not time it (error or wrong result). */
+  /** Set when the run has the kernel but could not time it (error or wrong result): the text shown. */
   readonly error?: string;
+  readonly problem?: CellProblem;
 }
 
 export interface Row {
   readonly layer: LayerSpec;
+  /** What the layer is matched by across runs: its shape, `#2`... for a repeated shape. */
+  readonly layerKey: string;
   readonly kernel: string;
   /** One entry per run; undefined where the run did not measure this kernel. */
   readonly cells: readonly (Cell | undefined)[];
@@ -38,12 +44,30 @@ export interface Row {
   readonly changes: readonly (Change | undefined)[];
 }
 
+/**
+ * Means over the same layers for every run, so the row compares like with like: a run that lost
+ * a layer would otherwise average over an easier or harder set and move for no reason.
+ */
 export interface GeomeanRow {
   readonly kernel: string;
-  /** Per run: geometric mean over layers of its speedups. */
+  /** Layers where every run has a speedup of this kernel: what `speedups` average over. */
+  readonly speedupLayers: number;
+  /** Per run: geometric mean of its speedups over those layers (undefined when there are none). */
   readonly speedups: readonly (number | undefined)[];
-  /** Per run: geometric mean over layers of median(run i) / median(run 0). */
+  /** Layers where every run has a time of this kernel: what `timeRatios` average over. */
+  readonly timeLayers: number;
+  /** Per run: geometric mean over those layers of median(run i) / median(run 0). */
   readonly timeRatios: readonly (number | undefined)[];
+}
+
+/** A layer the first run measured that a later run did not: no row shows it, the gate must. */
+export interface MissingLayer {
+  /** Index of the later run in `runs`. */
+  readonly run: number;
+  readonly layer: LayerSpec;
+  readonly layerKey: string;
+  /** Kernels the first run timed on it. */
+  readonly kernels: readonly string[];
 }
 
 export interface Comparison {
@@ -53,12 +77,9 @@ export interface Comparison {
   readonly layers: readonly LayerSpec[];
   readonly rows: readonly Row[];
   readonly geomean: readonly GeomeanRow[];
+  /** Layers of the first run missing from later runs (also left out of `layers`). */
+  readonly missingLayers: readonly MissingLayer[];
   readonly warnings: readonly string[];
-}
-
-/** Layers are matched by shape: names are labels, the shape is what was measured. */
-function layerKey(layer: LayerSpec): string {
-  return shapeLabel(layer);
 }
 
 /**
@@ -76,14 +97,38 @@ export function labelsFor(paths: readonly string[]): string[] {
   return base.map((b, i) => (base.filter((o) => o === b).length > 1 ? `${b}#${i + 1}` : b));
 }
 
+/**
+ * Layers are matched by shape: names are labels, the shape is what was measured. A shape can
+ * occur more than once in a file (`--layers`, repeated `--shape`); the n-th occurrence is keyed
+ * `MxNxK #n` and matched with the n-th occurrence of that shape in the other runs.
+ */
 function indexLayers(layers: readonly LayerResult[]): Map<string, LayerResult> {
   const map = new Map<string, LayerResult>();
-  for (const l of layers) if (!map.has(layerKey(l))) map.set(layerKey(l), l);
+  const seen = new Map<string, number>();
+  for (const l of layers) {
+    const shape = shapeLabel(l);
+    const n = (seen.get(shape) ?? 0) + 1;
+    seen.set(shape, n);
+    map.set(n === 1 ? shape : `${shape} #${n}`, l);
+  }
   return map;
 }
 
+function repeatedShapes(layers: readonly LayerResult[]): { shape: string; names: string[] }[] {
+  const byShape = new Map<string, string[]>();
+  for (const l of layers) byShape.set(shapeLabel(l), [...(byShape.get(shapeLabel(l)) ?? []), l.name]);
+  return [...byShape].filter(([, names]) => names.length > 1).map(([shape, names]) => ({ shape, names }));
+}
+
+/** A timed measurement with a verified (or unverifiable) result: what a later run must keep. */
+function timed(m: Measurement): boolean {
+  return m.gemm !== undefined && m.verification !== 'failed';
+}
+
 function cellOf(layer: LayerResult, m: Measurement, baseline: Precision): Cell {
-  if (!m.gemm) return { error: m.verification === 'failed' ? 'wrong result' : (m.error ?? 'no data') };
+  // A time of a kernel that computed the wrong result measures nothing worth comparing.
+  if (m.verification === 'failed') return { error: 'wrong result', problem: 'wrong result' };
+  if (!m.gemm) return m.error ? { error: m.error, problem: 'error' } : { error: 'no data', problem: 'no time' };
   const base = baselineFor(layer, m, baseline, 'gemm');
   if (!base?.gemm) return { medianMs: m.gemm.medianMs };
   const speedup = base.gemm.medianMs / m.gemm.medianMs;
@@ -101,6 +146,13 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
   }
   const common = new Set(commonKeys);
   const dropped = runs.map((r, i) => ({ label: r.label, layers: [...indexed[i]!.keys()].filter((k) => !common.has(k)) }));
+  const missingLayers: MissingLayer[] = [];
+  for (let i = 1; i < runs.length; i++) {
+    for (const [key, layer] of indexed[0]!) {
+      const kernels = layer.measurements.filter(timed).map((m) => m.kernel);
+      if (!indexed[i]!.has(key) && kernels.length > 0) missingLayers.push({ run: i, layer: specOf(layer), layerKey: key, kernels });
+    }
+  }
 
   const kernelOrder: string[] = [];
   for (const map of indexed) {
@@ -120,26 +172,22 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
         return m && { layer, m };
       });
       if (found.every((f) => f === undefined)) continue;
-      const before = found[0]?.m.gemm;
+      const gemmOf = (f: (typeof found)[number]) => (f && timed(f.m) ? f.m.gemm : undefined);
+      const before = gemmOf(found[0]);
       rows.push({
         layer: specOf(indexed[0]!.get(key)!),
+        layerKey: key,
         kernel,
         cells: found.map((f) => f && cellOf(f.layer, f.m, opts.baseline)),
-        changes: found.map((f, i) => (i > 0 && before && f?.m.gemm ? detectChange(before, f.m.gemm, opts) : undefined)),
+        changes: found.map((f, i) => {
+          const after = gemmOf(f);
+          return i > 0 && before && after ? detectChange(before, after, opts) : undefined;
+        }),
       });
     }
   }
 
-  const geomean: GeomeanRow[] = kernelOrder.map((kernel) => {
-    const mine = rows.filter((r) => r.kernel === kernel);
-    return {
-      kernel,
-      speedups: runs.map((_, i) => geometricMean(mine.flatMap((r) => r.cells[i]?.speedup ?? []))),
-      timeRatios: runs.map((_, i) =>
-        geometricMean(mine.flatMap((r) => (r.cells[0]?.medianMs !== undefined && r.cells[i]?.medianMs !== undefined ? [r.cells[i]!.medianMs! / r.cells[0]!.medianMs!] : []))),
-      ),
-    };
-  });
+  const geomean = kernelOrder.map((kernel) => geomeanRow(kernel, rows.filter((r) => r.kernel === kernel), runs.length));
 
   const noBaseline = runs.filter((_, i) => !commonKeys.some((k) => indexed[i]!.get(k)!.measurements.some((m) => m.precision === opts.baseline && m.gemm))).map((r) => r.label);
   return {
@@ -148,7 +196,28 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
     layers: commonKeys.map((k) => specOf(indexed[0]!.get(k)!)),
     rows,
     geomean,
-    warnings: [...contextWarnings(runs), ...droppedLayersWarning(dropped), ...partialKernelsWarning(partial), ...missingBaselineWarning(noBaseline, opts.baseline)],
+    missingLayers,
+    warnings: [
+      ...contextWarnings(runs),
+      ...repeatedShapesWarning(runs.map((r) => ({ label: r.label, repeats: repeatedShapes(r.results.layers) }))),
+      ...droppedLayersWarning(dropped),
+      ...partialKernelsWarning(partial),
+      ...missingBaselineWarning(noBaseline, opts.baseline),
+    ],
+  };
+}
+
+/** Geometric means of one kernel's rows, each over the layers where every run has the value. */
+export function geomeanRow(kernel: string, rows: readonly Row[], runCount: number): GeomeanRow {
+  const runIndices = Array.from({ length: runCount }, (_, i) => i);
+  const withSpeedups = rows.filter((r) => runIndices.every((i) => r.cells[i]?.speedup !== undefined));
+  const withTimes = rows.filter((r) => runIndices.every((i) => r.cells[i]?.medianMs !== undefined));
+  return {
+    kernel,
+    speedupLayers: withSpeedups.length,
+    speedups: runIndices.map((i) => geometricMean(withSpeedups.map((r) => r.cells[i]!.speedup!))),
+    timeLayers: withTimes.length,
+    timeRatios: runIndices.map((i) => geometricMean(withTimes.map((r) => r.cells[i]!.medianMs! / r.cells[0]!.medianMs!))),
   };
 }
 

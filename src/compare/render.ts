@@ -7,9 +7,8 @@ import { formatSignedPercent } from '../gates/percent.js';
 import { csvLine } from '../report/csv.js';
 import { formatMs, formatPercent, formatSpeedupValue } from '../report/format.js';
 import { mdTable } from '../report/markdown.js';
-import { shapeLabel } from '../shapes.js';
 import type { Change } from './change.js';
-import type { Cell, Comparison } from './comparison.js';
+import type { Cell, Comparison, GeomeanRow } from './comparison.js';
 import { hostLabel } from './warnings.js';
 
 export const COMPARE_FORMATS = ['console', 'md', 'csv'] as const;
@@ -65,19 +64,25 @@ function changeText(change: Change | undefined): Text {
 function bodyRows(c: Comparison): Text[][] {
   const rows = c.rows.map((row) => [
     { text: row.layer.name },
-    { text: shapeLabel(row.layer) },
+    { text: row.layerKey },
     { text: row.kernel },
     ...row.cells.flatMap((cell) => [msText(cell), speedupText(cell?.speedup, cell?.borrowedBaseline)]),
     ...row.changes.slice(1).map(changeText),
   ]);
   const geo = c.geomean.map((g) => [
     { text: 'geometric mean' },
-    { text: `${c.layers.length} layer${c.layers.length === 1 ? '' : 's'}` },
+    { text: geomeanLayersText(g) },
     { text: g.kernel },
     ...g.speedups.flatMap((s) => [{ text: '' }, speedupText(s)]),
     ...g.timeRatios.slice(1).map((t) => ({ text: t === undefined ? '-' : `${formatSignedPercent(t - 1)} time` })),
   ]);
   return [...rows, ...geo];
+}
+
+/** The layer count the means cover; two counts only when a run has times but no speedups somewhere. */
+function geomeanLayersText(g: GeomeanRow): string {
+  const layers = (n: number) => `${n} layer${n === 1 ? '' : 's'}`;
+  return g.speedupLayers === g.timeLayers ? layers(g.timeLayers) : `${layers(g.speedupLayers)} (times: ${g.timeLayers})`;
 }
 
 function runLines(c: Comparison): string[] {

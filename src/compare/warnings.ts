@@ -68,3 +68,12 @@ export function missingBaselineWarning(labels: readonly string[], baseline: stri
   if (labels.length === 0) return [];
   return [`${labels.join(', ')} measured no ${baseline} kernel, so ${labels.length === 1 ? 'its' : 'their'} speedup columns are blank; include ${baseline} in the run or pass --baseline`];
 }
+
+export function repeatedShapesWarning(runs: readonly { label: string; repeats: readonly { shape: string; names: readonly string[] }[] }[]): string[] {
+  return runs
+    .filter((r) => r.repeats.length > 0)
+    .map((r) => {
+      const text = r.repeats.map((x) => `${x.shape} ${x.names.length} times: ${x.names.join(', ')}`).join('; ');
+      return `${r.label} measured the same shape more than once (${text}); each occurrence is kept as its own row ("MxNxK #2" for the second) and matched with the same occurrence in the other runs, so give every run the layers in the same order`;
+    });
+}
