@@ -12,7 +12,7 @@ import { FORMATS, parseFormats, renderFormat } from '../src/report/index.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { buildReportModel } from '../src/report/model.js';
 import { readResultsFile, parseResults } from '../src/results/io.js';
-import type { ResultsFile } from '../src/results/schema.js';
+import type { Measurement, ResultsFile, TimingStats } from '../src/results/schema.js';
 import { UsageError } from '../src/errors.js';
 
 const FIXTURE = new URL('../../test/fixtures/results-small.json', import.meta.url).pathname;
@@ -63,7 +63,7 @@ function mdTableAfter(md: string, heading: string): string[][] {
   return rows.filter((_, k) => k !== 1);
 }
 
-const x = (cell: string) => Number(cell.replace(/x~?$/, ''));
+const x = (cell: string) => Number(cell.replace(/x[~†]*$/, ''));
 
 /** A speedup printed with 2 decimals from times printed with >= 4 significant digits. */
 function assertRatio(shown: string, numerator: number, denominator: number, what: string): void {
@@ -215,14 +215,165 @@ test('console output has no ANSI codes without colour and has them with colour',
   assert.ok(ANSI.test(renderConsole(r, { color: true })));
 });
 
-test('console speedups match the Markdown ones', async () => {
+/** The tables of a plain (no colour) console rendering, as rows of trimmed cells, header first. */
+function consoleTables(text: string): string[][][] {
+  const tables: string[][][] = [];
+  let current: string[][] | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('┌')) tables.push((current = []));
+    else if (line.startsWith('│')) current!.push(line.slice(1, -1).split('│').map((c) => c.trim()));
+    else if (line.startsWith('└')) current = undefined;
+  }
+  return tables;
+}
+
+/** Every speedup column of every console row equals the Markdown cell of the same row and column. */
+function assertConsoleMatchesMarkdown(r: ResultsFile): number {
+  const plain = renderConsole(r, { color: false });
+  assert.ok(!ANSI.test(plain));
+  const md = renderMarkdown(r);
+  const [layers, network] = consoleTables(plain);
+  let compared = 0;
+
+  const cHead = layers![0]!;
+  const detail = mdTableAfter(md, '## All measurements');
+  const dHead = detail[0]!;
+  const speedupColumns = cHead.filter((h) => /(^| )vs /.test(h) && !h.startsWith('model'));
+  assert.ok(speedupColumns.length >= 3, `speedup columns: ${speedupColumns}`);
+  let layer = '';
+  for (const row of layers!.slice(1)) {
+    if (row[0] !== '') layer = row[0]!;
+    const kernel = row[cHead.indexOf('kernel')]!;
+    const mdRow = detail.find((o) => o[0] === layer && o[dHead.indexOf('kernel')] === `\`${kernel}\``);
+    assert.ok(mdRow, `Markdown row for ${layer} ${kernel}`);
+    if (row.length !== cHead.length) {
+      // A failed measurement: one spanning cell with the error, and no speedups in Markdown either.
+      assert.match(row[4]!, /^(WRONG|error): /);
+      for (const h of speedupColumns) assert.ok(['', '-', undefined].includes(mdRow[dHead.indexOf(h)]), `${layer} ${kernel} ${h}`);
+      continue;
+    }
+    for (const h of speedupColumns) {
+      assert.ok(dHead.includes(h), `Markdown has column ${h}`);
+      assert.equal(row[cHead.indexOf(h)], mdRow[dHead.indexOf(h)], `${layer} ${kernel} ${h}`);
+      compared++;
+    }
+  }
+  assert.equal(layers!.length - 1, detail.length - 1, 'the same rows');
+
+  const nHead = network![0]!;
+  const mdNet = mdTableAfter(md, '## Whole network');
+  const mHead = mdNet[0]!;
+  const netColumns = nHead.filter((h) => /(^| )vs /.test(h) && !h.startsWith('model'));
+  assert.ok(netColumns.length >= 4, `network columns: ${netColumns}`);
+  assert.equal(network!.length, mdNet.length);
+  for (const row of network!.slice(1)) {
+    const mdRow = mdNet.find((o) => o[0] === `\`${row[0]}\``)!;
+    for (const h of [...netColumns, 'total ms']) {
+      assert.equal(row[nHead.indexOf(h)], mdRow[mHead.indexOf(h)], `network ${row[0]} ${h}`);
+      compared++;
+    }
+  }
+  return compared;
+}
+
+test('console speedups match the Markdown ones, every row and speedup column', async () => {
+  const r = await fixture();
+  assert.ok(assertConsoleMatchesMarkdown(r) > 100);
+  assert.ok(assertConsoleMatchesMarkdown(withNativeFault(r)) > 100);
+});
+
+test('console shows the noisy and borrowed-baseline marks and notes the Markdown shows', async () => {
   const r = await fixture();
   const plain = renderConsole(r, { color: false });
-  const consoleRow = plain.split('\n').find((l) => l.includes('fatnn/wasm-scalar') && l.includes('noisy') === false && /\d\.\d\dx/.test(l) && l.includes('0.0'))!;
-  const md = mdTableAfter(renderMarkdown(r), '## All measurements');
-  const head = md[0]!;
-  const mdRow = md.find((o) => o[head.indexOf('kernel')] === '`fatnn/wasm-scalar`' && consoleRow.includes(o[head.indexOf('median ms')]!))!;
-  assert.ok(consoleRow.includes(mdRow[head.indexOf('vs fp32')]!.replace('~', '')));
+  const md = renderMarkdown(r);
+  assert.match(plain, /\d\.\d\dx~/);
+  assert.match(plain, /\d\.\d\dx~?†/);
+  const note = 'baseline taken from fp32/wasm-simd128 (same backend) for ternary2b/wasm-scalar, fatnn/wasm-scalar';
+  assert.ok(plain.includes(note));
+  assert.ok(md.includes(note.replace(/([a-z0-9]+\/[a-z0-9-]+)/g, '`$1`')));
+  assert.ok(plain.includes('A "~" after a speedup marks one computed from a noisy median'));
+});
+
+/**
+ * The fixture plus native avx512 and avx2 variants (copies of the js times, avx2 slower), where
+ * fp32/native-avx512 failed on the second layer.
+ */
+function withNativeFault(r: ResultsFile): ResultsFile {
+  const isa = (m: Measurement, variant: string, factor: number): Measurement => {
+    const scale = (s: TimingStats | undefined) => s && { ...s, medianMs: s.medianMs * factor, meanMs: s.meanMs * factor, p25Ms: s.p25Ms * factor, p75Ms: s.p75Ms * factor, minMs: s.minMs * factor, maxMs: s.maxMs * factor, madMs: s.madMs * factor, sampleMs: s.sampleMs.map((v) => v * factor) };
+    return { ...m, kernel: `${m.precision}/${variant}`, backend: 'native', gemm: scale(m.gemm), withPacking: scale(m.withPacking) };
+  };
+  const layers = r.layers.map((l, i) => {
+    const js = l.measurements.filter((m) => m.backend === 'js' && (m.precision === 'fp32' || m.precision === 'fatnn'));
+    const avx512 = js.map((m) => isa(m, 'native-avx512', 0.1));
+    const avx2 = js.map((m) => isa(m, 'native-avx2', 0.2));
+    const faulted = avx512.map((m): Measurement => (i === 1 && m.precision === 'fp32' ? { kernel: m.kernel, precision: m.precision, backend: m.backend, verification: 'skipped', error: 'kernel threw: out of memory' } : m));
+    return { ...l, measurements: [...l.measurements, ...faulted, ...avx2] };
+  });
+  const kernels = [...r.config.kernels, 'fp32/native-avx512', 'fatnn/native-avx512', 'fp32/native-avx2', 'fatnn/native-avx2'];
+  return { ...r, config: { ...r.config, kernels }, layers };
+}
+
+test('a failed own-variant baseline gives "-" on that layer and in whole-network figures, never another variant\'s', async () => {
+  const r = withNativeFault(await fixture());
+  const failedLayer = r.layers[1]!.name;
+  const okLayer = r.layers[0]!.name;
+
+  const rows = parseCsv(renderCsv(r));
+  const at = (layer: string, kernel: string) => rows.find((o) => o.scope === 'layer' && o.layer === layer && o.kernel === kernel)!;
+  for (const v of ['gemm', 'pack']) {
+    assert.equal(at(failedLayer, 'fatnn/native-avx512')[`${v}_speedup_vs_fp32`], '');
+    assert.equal(at(failedLayer, 'fatnn/native-avx512')[`${v}_baseline_kernel_fp32`], '');
+    assert.equal(at(okLayer, 'fatnn/native-avx512')[`${v}_baseline_kernel_fp32`], 'fp32/native-avx512');
+    assert.equal(at(failedLayer, 'fatnn/native-avx2')[`${v}_baseline_kernel_fp32`], 'fp32/native-avx2');
+  }
+  const net = rows.find((o) => o.scope === 'network' && o.kernel === 'fatnn/native-avx512')!;
+  assert.notEqual(net.gemm_median_ms, '', 'the kernel itself has a total');
+  for (const c of ['gemm_speedup_vs_fp32', 'gemm_baseline_kernel_fp32', 'gemm_geomean_vs_fp32', 'pack_speedup_vs_fp32', 'pack_geomean_vs_fp32']) assert.equal(net[c], '', c);
+  assert.equal(net.gemm_baseline_kernel_ternary2b, '', 'no ternary2b kernel in the native variants: none borrowed either');
+  assert.ok(!rows.some((o) => o.kernel?.endsWith('native-avx512') && [o.gemm_baseline_kernel_fp32, o.pack_baseline_kernel_fp32].includes('fp32/native-avx2')));
+
+  const md = renderMarkdown(r);
+  const detail = mdTableAfter(md, '## All measurements');
+  const dHead = detail[0]!;
+  const d = detail.find((o) => o[0] === failedLayer && o[dHead.indexOf('kernel')] === '`fatnn/native-avx512`')!;
+  assert.equal(d[dHead.indexOf('vs fp32')], '-');
+  assert.equal(d[dHead.indexOf('+pack vs fp32')], '-');
+  const matrix = mdTableAfter(md, '### native-avx512');
+  assert.deepEqual(matrix[0], ['layer', 'MxNxK', 'count', 'fp32', 'fatnn']);
+  assert.equal(matrix.find((o) => o[0] === failedLayer)![4], '-');
+  assert.notEqual(matrix.find((o) => o[0] === okLayer)![4], '-');
+  assert.equal(matrix.find((o) => o[0] === '**geometric mean**')![4], '-');
+  assert.equal(matrix.find((o) => o[0] === '**whole network**')![4], '-');
+  const section = md.slice(md.indexOf('### native-avx512'), md.indexOf('###', md.indexOf('### native-avx512') + 3));
+  assert.ok(!section.includes('baseline taken from'), 'the variant has its own fp32 kernel: nothing borrowed');
+  const network = mdTableAfter(md, '## Whole network');
+  const nHead = network[0]!;
+  const n = network.find((o) => o[0] === '`fatnn/native-avx512`')!;
+  assert.equal(n[nHead.indexOf('vs fp32')], '-');
+  assert.equal(n[nHead.indexOf(`geomean vs fp32`)], '-');
+  assert.match(md, new RegExp(`\`fp32/native-avx512\` has no GEMM time on ${failedLayer.replace(/[|\\]/g, (c) => `\\\\\\${c}`)}`));
+
+  const plain = renderConsole(r, { color: false });
+  assert.ok(plain.includes('fp32/native-avx512 has no GEMM time on'));
+  const html = renderHtml(r);
+  assert.ok(html.includes('fp32/native-avx512 has no GEMM time on'));
+});
+
+test('a run selecting only a native kernel and another ISA\'s fp32 shows no speedup between them', async () => {
+  const r = withNativeFault(await fixture());
+  // `-k fatnn/native-avx512 -k fp32/native-scalar`, emulated by renaming the avx2 fp32 kernel.
+  const layers = r.layers.map((l) => ({
+    ...l,
+    measurements: l.measurements
+      .filter((m) => m.kernel === 'fatnn/native-avx512' || m.kernel === 'fp32/native-avx2')
+      .map((m) => (m.kernel === 'fp32/native-avx2' ? { ...m, kernel: 'fp32/native-scalar' } : m)),
+  }));
+  const only = { ...r, config: { ...r.config, kernels: ['fatnn/native-avx512', 'fp32/native-scalar'] }, layers, skipped: [] };
+  const rows = parseCsv(renderCsv(only)).filter((o) => o.kernel === 'fatnn/native-avx512');
+  assert.equal(rows.length, r.layers.length + 1);
+  for (const row of rows) assert.equal(row.gemm_speedup_vs_fp32, '');
+  assert.ok(!renderMarkdown(only).includes('baseline taken from'));
 });
 
 test('another baseline re-renders every speedup against it', async () => {

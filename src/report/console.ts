@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, speedupTone, NOISY_NOTE, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, reportNotes, speedupText, speedupTone, MODEL_NOTE } from './format.js';
 import { buildReportModel, reportBaselines, type ReportModel, type Speedup } from './model.js';
 
 export { formatMs } from './format.js';
@@ -27,9 +27,12 @@ export function speedupBaselines(results: ResultsFile): Precision[] {
   return reportBaselines(results.config.baseline);
 }
 
-function colourSpeedup(s: Speedup | number | undefined, chalk: ChalkInstance): string {
-  const value = typeof s === 'number' ? s : s?.value;
-  const text = formatSpeedupValue(value);
+/** The same text as the Markdown and HTML cells ("~" noisy, "†" borrowed baseline), coloured by value. */
+function colourSpeedup(s: Speedup | undefined, chalk: ChalkInstance): string {
+  return colour(s?.value, speedupText(s), chalk);
+}
+
+function colour(value: number | undefined, text: string, chalk: ChalkInstance): string {
   const tone = speedupTone(value);
   return tone === 'better' ? chalk.green(text) : tone === 'worse' ? chalk.red(text) : text;
 }
@@ -87,7 +90,7 @@ function networkTable(model: ReportModel, chalk: ChalkInstance, color: boolean):
       g ? formatMs(g.totalMs) : '-',
       g ? formatGmacs(g.gmacs) : '-',
       ...model.baselines.map((b) => colourSpeedup(g?.speedups[b], chalk)),
-      colourSpeedup(g?.geomean[b0], chalk),
+      colour(g?.geomean[b0], geomeanText(g?.geomean[b0], g?.speedups[b0]?.borrowed), chalk),
       formatSpeedupValue(n.model[b0]),
       ...(packing ? [p ? formatMs(p.totalMs) : '-', colourSpeedup(p?.speedups[b0], chalk)] : []),
     ]);
@@ -107,9 +110,9 @@ export function renderConsole(results: ResultsFile, options: ConsoleOptions): st
     const weighted = results.layers.length > 1 || results.layers.some((l) => l.count > 1);
     lines.push(chalk.bold(`Whole network (${weighted ? 'multiplicity-weighted sum of layer medians' : 'one layer'}), GEMM only`), networkTable(model, chalk, options.color));
   }
-  const notes = [`speedup = baseline median / median, same backend; ${MODEL_NOTE}`];
-  if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s) (${NOISY_NOTE}; "~" marks noisy +pack times)`);
-  if (results.skipped.length > 0) notes.push(`skipped: ${results.skipped.map((s) => `${s.kernel} (${s.reason})`).join('; ')}`);
+  // Failures are already spelled out in their table rows.
+  const notes = [`speedup = baseline median / median, same backend; ${MODEL_NOTE}`, ...reportNotes(model, (id) => id, { failures: false })];
+  if (model.noisyCount > 0) notes.push('A "~" after a +pack time marks a noisy one.');
   lines.push(...notes.map((n) => chalk.dim(n)));
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@
 
 import type { HostFingerprint, ResultsFile } from '../results/schema.js';
 import { NOISY_SPREAD } from '../results/stats.js';
+import type { ReportModel, Speedup } from './model.js';
 
 /** Milliseconds with at least 4 significant digits, so ratios of printed times stay accurate. */
 export function formatMs(ms: number): string {
@@ -79,4 +80,40 @@ export function noiseSummary(noisy: number, timings: number): string {
   if (timings === 0) return 'no timings';
   const share = `${noisy} of ${timings} timings (${Math.round((100 * noisy) / timings)}%)`;
   return noisy === 0 ? `no noisy timings (IQR within ${Math.round(NOISY_SPREAD * 100)}% of the median everywhere)` : `${share} noisy: IQR above ${Math.round(NOISY_SPREAD * 100)}% of the median`;
+}
+
+/** Marks a speedup divided by another variant's baseline kernel (see reportNotes). */
+export const BORROWED_MARK = '†';
+
+/** A speedup as every human format prints it: value, "~" when noisy, "†" when the baseline is borrowed. */
+export function speedupText(s: Pick<Speedup, 'value' | 'noisy' | 'borrowed'> | undefined): string {
+  return s ? `${formatSpeedupValue(s.value)}${s.noisy ? '~' : ''}${s.borrowed ? BORROWED_MARK : ''}` : '-';
+}
+
+/** A geometric mean of speedups, marked like the speedups it averages. */
+export function geomeanText(value: number | undefined, borrowed: boolean | undefined): string {
+  return value === undefined ? '-' : `${formatSpeedupValue(value)}${borrowed ? BORROWED_MARK : ''}`;
+}
+
+/**
+ * The notes every human format prints under its tables, in the same words: noise, borrowed
+ * baselines, baselines missing on some layers, failures and skips. `code` formats a kernel id.
+ */
+export function reportNotes(model: ReportModel, code: (id: string) => string, options: { failures?: boolean } = {}): string[] {
+  const notes: string[] = [];
+  if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s): ${NOISY_NOTE}. A "~" after a speedup marks one computed from a noisy median.`);
+  const byBaseline = new Map<string, string[]>();
+  for (const b of model.borrowings) byBaseline.set(b.baselineKernel, [...(byBaseline.get(b.baselineKernel) ?? []), b.kernel]);
+  for (const [base, kernels] of byBaseline) {
+    const precision = base.slice(0, base.indexOf('/'));
+    notes.push(`${BORROWED_MARK}: baseline taken from ${code(base)} (same backend) for ${kernels.map(code).join(', ')}: the run has no ${precision} kernel in their own variant.`);
+  }
+  for (const g of model.baselineGaps) {
+    notes.push(
+      `${code(g.baselineKernel)} has no ${g.view === 'gemm' ? 'GEMM' : '+pack'} time on ${g.layers.join(', ')}: speedups vs it there, and the whole-network speedups and geomeans of the kernels compared with it, are "-" (no other variant's baseline stands in).`,
+    );
+  }
+  if (options.failures !== false) for (const f of model.failures) notes.push(`${code(f.kernel)} on ${f.layer}: ${f.verification === 'failed' ? 'WRONG RESULT' : 'not timed'}: ${f.error}`);
+  for (const s of model.results.skipped) notes.push(`${code(s.kernel)} skipped: ${s.reason}`);
+  return notes;
 }

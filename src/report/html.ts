@@ -4,7 +4,7 @@
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, runFacts, speedupTone, MODEL_NOTE, NOISY_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, reportNotes, runFacts, speedupTone, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { reportTitle } from './markdown.js';
 import { buildReportModel, VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
 import { escapeXml as esc, speedupChartSvg } from './svg.js';
@@ -22,13 +22,14 @@ function table(head: readonly string[], rows: readonly (readonly Cell[])[], cls 
   ].join('\n');
 }
 
-function speedup(value: number | undefined, noisy = false): Cell {
+function speedup(value: number | undefined, noisy = false, borrowed = false): Cell {
   const tone = speedupTone(value);
   const cls = [tone === 'same' ? '' : tone, noisy ? 'noisy' : ''].filter(Boolean).join(' ');
-  return { html: `${esc(formatSpeedupValue(value))}${noisy ? '<span title="computed from a noisy median">~</span>' : ''}`, cls: cls || undefined };
+  const marks = `${noisy ? '<span title="computed from a noisy median">~</span>' : ''}${borrowed && value !== undefined ? `<span title="baseline taken from another variant">${BORROWED_MARK}</span>` : ''}`;
+  return { html: `${esc(formatSpeedupValue(value))}${marks}`, cls: cls || undefined };
 }
 
-const sp = (s: Speedup | undefined): Cell => speedup(s?.value, s?.noisy);
+const sp = (s: Speedup | undefined): Cell => speedup(s?.value, s?.noisy, s?.borrowed);
 const code = (t: string): Cell => ({ html: `<code>${esc(t)}</code>` });
 
 function facts(pairs: [string, string][]): string {
@@ -49,10 +50,10 @@ function networkTable(model: ReportModel): string {
         code(n.kernel),
         g ? formatMs(g.totalMs) : '-',
         g ? formatGmacs(g.gmacs) : '-',
-        ...model.baselines.map((b) => speedup(g?.speedups[b]?.value)),
-        speedup(g?.geomean[b0]),
+        ...model.baselines.map((b) => sp(g?.speedups[b])),
+        speedup(g?.geomean[b0], false, g?.speedups[b0]?.borrowed),
         formatSpeedupValue(n.model[b0]),
-        ...(packing ? [p ? formatMs(p.totalMs) : '-', speedup(p?.speedups[b0]?.value), speedup(p?.geomean[b0])] : []),
+        ...(packing ? [p ? formatMs(p.totalMs) : '-', sp(p?.speedups[b0]), speedup(p?.geomean[b0], false, p?.speedups[b0]?.borrowed)] : []),
       ];
     }),
   );
@@ -68,11 +69,11 @@ function matrices(model: ReportModel): string {
       const chart = speedupChartSvg(mx, b0, `${mx.variant}: speedup vs ${b0}, ${VIEW_LABELS[view]}`);
       if (chart) out.push(`<figure>${chart}</figure>`);
       const rows: Cell[][] = mx.rows.map((r) => [r.layer.name, shapeLabel(r.layer), String(r.layer.count), ...r.cells.map(sp)]);
-      rows.push([{ html: '<b>geometric mean</b>' }, '', '', ...mx.geomean.map((g) => speedup(g))]);
-      rows.push([{ html: '<b>whole network</b>' }, '', '', ...mx.network.map((s) => speedup(s?.value))]);
+      rows.push([{ html: '<b>geometric mean</b>' }, '', '', ...mx.geomean.map((g, i) => speedup(g, false, mx.borrowed[i]))]);
+      rows.push([{ html: '<b>whole network</b>' }, '', '', ...mx.network.map(sp)]);
       rows.push([{ html: '<i>op-count model</i>' }, '', '', ...mx.model.map((m) => formatSpeedupValue(m))]);
       out.push(table(['layer', 'MxNxK', 'count', ...mx.precisions], rows));
-      if (mx.borrowedBaselines.length > 0) out.push(`<p class="note">No ${esc(b0)} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `<code>${esc(k)}</code>`).join(', ')} (same backend).</p>`);
+      if (mx.borrowedBaselines.length > 0) out.push(`<p class="note">${BORROWED_MARK} The run has no ${esc(b0)} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `<code>${esc(k)}</code>`).join(', ')} (same backend).</p>`);
     }
   }
   return out.join('\n');
@@ -130,10 +131,7 @@ export function renderHtml(results: ResultsFile, options: { baseline?: Precision
   const model = buildReportModel(results, options.baseline);
   const b0 = model.baselines[0]!;
   const title = reportTitle(results);
-  const notes: string[] = [];
-  if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s): ${NOISY_NOTE}. A "~" after a speedup marks one computed from a noisy median.`);
-  for (const f of model.failures) notes.push(`${f.kernel} on ${f.layer}: ${f.verification === 'failed' ? 'WRONG RESULT' : 'not timed'}: ${f.error}`);
-  for (const s of results.skipped) notes.push(`${s.kernel} skipped: ${s.reason}`);
+  const notes = reportNotes(model, (id) => id);
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',

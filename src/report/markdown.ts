@@ -5,7 +5,7 @@
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, runFacts, MODEL_NOTE, NOISY_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, runFacts, speedupText, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { buildReportModel, VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
 
 export function mdEscape(text: string): string {
@@ -17,9 +17,9 @@ export function mdTable(head: readonly string[], rows: readonly (readonly string
   return [head, sep, ...rows].map((r) => `| ${r.map((c) => (r === sep ? c : mdEscape(c))).join(' | ')} |`).join('\n');
 }
 
-/** A speedup cell; "~" flags that one of the two medians it divides is noisy. */
+/** A speedup cell; "~" flags that one of the two medians it divides is noisy, "†" a borrowed baseline. */
 export function speedupCell(s: Speedup | undefined): string {
-  return s ? `${formatSpeedupValue(s.value)}${s.noisy ? '~' : ''}` : '-';
+  return speedupText(s);
 }
 
 export function reportTitle(results: ResultsFile): string {
@@ -39,10 +39,10 @@ function networkSection(model: ReportModel): string {
       `\`${n.kernel}\``,
       g ? formatMs(g.totalMs) : '-',
       g ? formatGmacs(g.gmacs) : '-',
-      ...model.baselines.map((b) => formatSpeedupValue(g?.speedups[b]?.value)),
-      formatSpeedupValue(g?.geomean[b0]),
+      ...model.baselines.map((b) => speedupText(g?.speedups[b])),
+      geomeanText(g?.geomean[b0], g?.speedups[b0]?.borrowed),
       formatSpeedupValue(n.model[b0]),
-      ...(packing ? [p ? formatMs(p.totalMs) : '-', formatSpeedupValue(p?.speedups[b0]?.value), formatSpeedupValue(p?.geomean[b0])] : []),
+      ...(packing ? [p ? formatMs(p.totalMs) : '-', speedupText(p?.speedups[b0]), geomeanText(p?.geomean[b0], p?.speedups[b0]?.borrowed)] : []),
     ];
   });
   return mdTable(head, rows);
@@ -57,11 +57,11 @@ function matrixSections(model: ReportModel): string[] {
       out.push(`### ${mx.variant}`, '');
       const head = ['layer', 'MxNxK', 'count', ...mx.precisions];
       const rows = mx.rows.map((r) => [r.layer.name, shapeLabel(r.layer), String(r.layer.count), ...r.cells.map(speedupCell)]);
-      rows.push(['**geometric mean**', '', '', ...mx.geomean.map((g) => formatSpeedupValue(g))]);
-      rows.push(['**whole network**', '', '', ...mx.network.map((s) => formatSpeedupValue(s?.value))]);
+      rows.push(['**geometric mean**', '', '', ...mx.geomean.map((g, i) => geomeanText(g, mx.borrowed[i]))]);
+      rows.push(['**whole network**', '', '', ...mx.network.map(speedupCell)]);
       rows.push(['*op-count model*', '', '', ...mx.model.map((m) => formatSpeedupValue(m))]);
       out.push(mdTable(head, rows));
-      if (mx.borrowedBaselines.length > 0) out.push('', `No ${b0} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `\`${k}\``).join(', ')} (same backend).`);
+      if (mx.borrowedBaselines.length > 0) out.push('', `${BORROWED_MARK} The run has no ${b0} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `\`${k}\``).join(', ')} (same backend).`);
       out.push('');
     }
   }
@@ -113,10 +113,7 @@ export function renderMarkdown(results: ResultsFile, options: { baseline?: Preci
   );
   out.push(...matrixSections(model));
   out.push('## All measurements', '', `Speedup = baseline median / median (same backend). ${MODEL_NOTE}.`, '', detailSection(model), '');
-  const notes: string[] = [];
-  if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s): ${NOISY_NOTE}. A "~" after a speedup marks one computed from a noisy median.`);
-  for (const f of model.failures) notes.push(`\`${f.kernel}\` on ${f.layer}: ${f.verification === 'failed' ? 'WRONG RESULT' : 'not timed'}: ${f.error}`);
-  for (const s of results.skipped) notes.push(`\`${s.kernel}\` skipped: ${s.reason}`);
+  const notes = reportNotes(model, (id) => `\`${id}\``);
   if (notes.length > 0) out.push('## Notes', '', ...notes.map((n) => `- ${mdEscape(n)}`), '');
   return out.join('\n');
 }

@@ -5,7 +5,7 @@
 import { PRECISIONS, type Precision } from '../types.js';
 import type { LayerResult, Measurement, ResultsFile, TimingStats } from '../results/schema.js';
 import { NOISY_SPREAD, relativeSpread } from '../results/stats.js';
-import { baselineFor, expectedSpeedup, geometricMean, gmacPerSecond, pickBaseline, timeOf, variantOf, type CostView } from '../results/speedups.js';
+import { baselineFor, baselineKernelId, expectedSpeedup, geometricMean, gmacPerSecond, isBorrowed, runKernelIds, timeOf, variantOf, type CostView } from '../results/speedups.js';
 import { macs } from '../shapes.js';
 
 export const COST_VIEWS: readonly CostView[] = ['gemm', 'withPacking'];
@@ -22,6 +22,8 @@ export interface Speedup {
   readonly ms: number;
   readonly baselineMs: number;
   readonly baselineKernel: string;
+  /** The baseline kernel is another variant's (the run has no kernel of that precision in this one). */
+  readonly borrowed: boolean;
   /** Either of the two medians is noisy (only known for per-layer speedups). */
   readonly noisy?: boolean;
 }
@@ -74,6 +76,21 @@ export interface VariantMatrix {
   readonly model: readonly number[];
   /** Baseline kernels borrowed from another variant of the same backend (e.g. fp32 for wasm-scalar). */
   readonly borrowedBaselines: readonly string[];
+  /** Per precision column: its baseline is borrowed from another variant. */
+  readonly borrowed: readonly boolean[];
+}
+
+/** A baseline kernel some kernel divides by, lacking a time on some layers of a cost view. */
+export interface BaselineGap {
+  readonly baselineKernel: string;
+  readonly view: CostView;
+  readonly layers: readonly string[];
+}
+
+/** A kernel whose speedups divide another variant's baseline kernel. */
+export interface Borrowing {
+  readonly kernel: string;
+  readonly baselineKernel: string;
 }
 
 export interface ReportModel {
@@ -85,6 +102,10 @@ export interface ReportModel {
   readonly network: readonly NetworkRow[];
   readonly matrices: Readonly<Record<CostView, readonly VariantMatrix[]>>;
   readonly failures: readonly { readonly layer: string; readonly kernel: string; readonly verification: string; readonly error: string }[];
+  /** Baselines missing on some layers: those speedups, and the kernels' network speedups and geomeans, are undefined. */
+  readonly baselineGaps: readonly BaselineGap[];
+  /** Every borrowed baseline, per kernel and baseline precision. */
+  readonly borrowings: readonly Borrowing[];
   readonly noisyCount: number;
   /** Timings (measurement x cost view) in the file, the denominator of noisyCount. */
   readonly timingCount: number;
@@ -95,13 +116,13 @@ export function reportBaselines(primary: Precision): Precision[] {
   return primary === 'ternary2b' ? ['ternary2b'] : [primary, 'ternary2b'];
 }
 
-function speedupOf(layer: LayerResult, m: Measurement, baseline: Precision, view: CostView): Speedup | undefined {
+function speedupOf(layer: LayerResult, m: Measurement, baseline: Precision, view: CostView, runKernels: ReadonlySet<string>): Speedup | undefined {
   const ms = timeOf(m, view);
-  const base = baselineFor(layer, m, baseline, view);
+  const base = baselineFor(layer, m, baseline, view, runKernels);
   const baselineMs = base && timeOf(base, view);
   if (ms === undefined || baselineMs === undefined || !base) return undefined;
   const noisy = [m[view], base[view]].some((s) => s !== undefined && relativeSpread(s) > NOISY_SPREAD);
-  return { value: baselineMs / ms, ms, baselineMs, baselineKernel: base.kernel, noisy };
+  return { value: baselineMs / ms, ms, baselineMs, baselineKernel: base.kernel, borrowed: isBorrowed(m.kernel, base.kernel), noisy };
 }
 
 function modelOf(precision: Precision, baselines: readonly Precision[]): Partial<Record<Precision, number>> {
@@ -132,6 +153,7 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
   const anyPacking = results.layers.some((l) => l.measurements.some((m) => m.withPacking));
   const views: CostView[] = anyPacking ? ['gemm', 'withPacking'] : ['gemm'];
   const totalMacs = results.layers.reduce((s, l) => s + l.count * macs(l), 0);
+  const runKernels = runKernelIds(results);
 
   const rows: LayerRow[] = [];
   const failures: ReportModel['failures'][number][] = [];
@@ -150,7 +172,7 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
         const spread = relativeSpread(stats);
         const speedups: Partial<Record<Precision, Speedup>> = {};
         for (const b of baselines) {
-          const s = speedupOf(layer, m, b, view);
+          const s = speedupOf(layer, m, b, view, runKernels);
           if (s) speedups[b] = s;
         }
         cells[view] = { stats, gmacs: gmacPerSecond(layer, stats.medianMs), spread, noisy: spread > NOISY_SPREAD, speedups };
@@ -168,9 +190,18 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
     if (!totals.has(key)) totals.set(key, networkTotal(results, kernel, view));
     return totals.get(key);
   };
-  // The network baseline follows the per-layer rule (pickBaseline).
-  const networkBaseline = (m: Measurement, baseline: Precision, view: CostView) =>
-    pickBaseline(kernels.filter((b) => b.precision === baseline && totalOf(b.kernel, view) !== undefined), m);
+  const gaps = new Map<string, BaselineGap>();
+  const borrowings = new Map<string, Borrowing>();
+  for (const view of views) {
+    for (const m of kernels) {
+      for (const b of baselines) {
+        const baseKernel = baselineKernelId(m.kernel, b, runKernels);
+        if (baseKernel === undefined || baseKernel === m.kernel || gaps.has(`${view}\0${baseKernel}`)) continue;
+        const missing = layersWithoutTime(results, baseKernel, view);
+        if (missing.length > 0) gaps.set(`${view}\0${baseKernel}`, { baselineKernel: baseKernel, view, layers: missing });
+      }
+    }
+  }
   const network: NetworkRow[] = kernels.map((m) => {
     const cells = {} as Record<CostView, NetworkCell | undefined>;
     for (const view of COST_VIEWS) {
@@ -182,9 +213,15 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
       const speedups: Partial<Record<Precision, Speedup>> = {};
       const geomean: Partial<Record<Precision, number>> = {};
       for (const b of baselines) {
-        const base = networkBaseline(m, b, view);
-        const baselineMs = base && totalOf(base.kernel, view);
-        if (base && baselineMs !== undefined) speedups[b] = { value: baselineMs / totalMs, ms: totalMs, baselineMs, baselineKernel: base.kernel };
+        // The same baseline kernel as every layer of this kernel: a total over its own layers
+        // only, never another variant's total standing in for a failed one.
+        const baseKernel = baselineKernelId(m.kernel, b, runKernels);
+        if (baseKernel === undefined) continue;
+        const borrowed = isBorrowed(m.kernel, baseKernel);
+        if (borrowed) borrowings.set(`${m.kernel}\0${baseKernel}`, { kernel: m.kernel, baselineKernel: baseKernel });
+        const baselineMs = totalOf(baseKernel, view);
+        if (baselineMs === undefined) continue;
+        speedups[b] = { value: baselineMs / totalMs, ms: totalMs, baselineMs, baselineKernel: baseKernel, borrowed };
         const perLayer = rows.filter((r) => r.measurement.kernel === m.kernel).map((r) => r.views[view]?.speedups[b]?.value);
         const g = perLayer.every((v) => v !== undefined) ? geometricMean(perLayer as number[]) : undefined;
         if (g !== undefined) geomean[b] = g;
@@ -195,25 +232,31 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
   });
 
   const matrices = {} as Record<CostView, VariantMatrix[]>;
-  for (const view of COST_VIEWS) matrices[view] = views.includes(view) ? buildMatrices(results, kernels, rows, network, baselines[0]!, view) : [];
+  for (const view of COST_VIEWS) matrices[view] = views.includes(view) ? buildMatrices(results, kernels, rows, network, baselines[0]!, view, runKernels) : [];
 
-  return { results, baselines, views, rows, network, matrices, failures, noisyCount, timingCount, totalMacs };
+  return { results, baselines, views, rows, network, matrices, failures, baselineGaps: [...gaps.values()], borrowings: [...borrowings.values()], noisyCount, timingCount, totalMacs };
 }
 
-function buildMatrices(results: ResultsFile, kernels: readonly Measurement[], rows: readonly LayerRow[], network: readonly NetworkRow[], baseline: Precision, view: CostView): VariantMatrix[] {
+/** Names of the layers where `kernel` has no time in `view` (absent, failed or not timed). */
+function layersWithoutTime(results: ResultsFile, kernel: string, view: CostView): string[] {
+  return results.layers.filter((l) => {
+    const m = l.measurements.find((x) => x.kernel === kernel);
+    return !m || timeOf(m, view) === undefined;
+  }).map((l) => l.name);
+}
+
+function buildMatrices(results: ResultsFile, kernels: readonly Measurement[], rows: readonly LayerRow[], network: readonly NetworkRow[], baseline: Precision, view: CostView, runKernels: ReadonlySet<string>): VariantMatrix[] {
   const variants = [...new Set(kernels.map((k) => variantOf(k.kernel)))];
   return variants.map((variant) => {
     const present = new Set(kernels.filter((k) => variantOf(k.kernel) === variant).map((k) => k.precision));
     const precisions = PRECISIONS.filter((p) => present.has(p));
     const idOf = (p: Precision) => `${p}/${variant}`;
-    const borrowed = new Set<string>();
+    const bases = precisions.map((p) => baselineKernelId(idOf(p), baseline, runKernels));
+    const borrowedColumns = precisions.map((p, i) => bases[i] !== undefined && isBorrowed(idOf(p), bases[i]!));
+    const borrowed = new Set(bases.filter((b, i): b is string => borrowedColumns[i]!));
     const matrixRows = results.layers.map((layer) => ({
       layer,
-      cells: precisions.map((p) => {
-        const s = rows.find((r) => r.layer === layer && r.measurement.kernel === idOf(p))?.views[view]?.speedups[baseline];
-        if (s && variantOf(s.baselineKernel) !== variant) borrowed.add(s.baselineKernel);
-        return s;
-      }),
+      cells: precisions.map((p) => rows.find((r) => r.layer === layer && r.measurement.kernel === idOf(p))?.views[view]?.speedups[baseline]),
     }));
     const netRows = precisions.map((p) => network.find((n) => n.kernel === idOf(p))?.views[view]);
     return {
@@ -224,6 +267,7 @@ function buildMatrices(results: ResultsFile, kernels: readonly Measurement[], ro
       network: netRows.map((c) => c?.speedups[baseline]),
       model: precisions.map((p) => expectedSpeedup({ precision: p } as Measurement, baseline)),
       borrowedBaselines: [...borrowed],
+      borrowed: borrowedColumns,
     };
   });
 }

@@ -1,5 +1,6 @@
 // Derived numbers every renderer shows: GMAC/s and speedups vs a baseline precision within the
-// same backend. Computed from the stored times only, so every format agrees by construction.
+// same variant (or a declared donor variant). Computed from the stored times only, so every
+// format agrees by construction.
 
 import { modelSpeedup } from '../precisions.js';
 import { macs } from '../shapes.js';
@@ -21,44 +22,66 @@ export function variantOf(kernelId: string): string {
   return kernelId.slice(kernelId.indexOf('/') + 1);
 }
 
-function commonPrefixLength(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
+/**
+ * Variants that may lend a baseline kernel to a variant of the same ISA family when the run has
+ * none of that precision in the borrower's own variant: wasm-scalar has no fp32 or int8 kernel,
+ * and its nearest comparable code is the wasm-simd128 one. Native ISAs each have every precision,
+ * so they never borrow (an AVX-512 kernel over a scalar fp32 would not be a precision speedup).
+ */
+const BASELINE_DONORS: Readonly<Record<string, string>> = { 'wasm-scalar': 'wasm-simd128' };
+
+const WORKERS = 'workers-';
+
+/** The variant `variant` borrows baselines from, if any: workers-X borrows from workers-Y when X borrows from Y. */
+export function donorVariant(variant: string): string | undefined {
+  if (variant.startsWith(WORKERS)) {
+    const donor = BASELINE_DONORS[variant.slice(WORKERS.length)];
+    return donor === undefined ? undefined : WORKERS + donor;
+  }
+  return BASELINE_DONORS[variant];
+}
+
+/** Every kernel id a run selected or measured: what decides where baselines come from. */
+export function runKernelIds(results: { readonly config: { readonly kernels: readonly string[] }; readonly layers: readonly LayerResult[] }): Set<string> {
+  const ids = new Set(results.config.kernels);
+  for (const layer of results.layers) for (const m of layer.measurements) ids.add(m.kernel);
+  return ids;
 }
 
 /**
- * Of `candidates` (baseline-precision kernels), the one `m` is compared against: the same
- * variant if present, else the variant of the same backend with the longest common name prefix
- * (wasm-scalar has no fp32, so it borrows fp32/wasm-simd128; workers-wasm-scalar borrows
- * fp32/workers-wasm-simd128, not fp32/workers-js), else none.
+ * The kernel `kernel` is compared against for `baseline` precision, decided once per run (so every
+ * layer, total and geomean of a kernel divides the same baseline): its own variant's kernel when
+ * the run has it at all, even if that kernel failed on some layers (those speedups are then
+ * undefined); otherwise the donor variant's (see donorVariant) when the run has that; else none.
  */
-export function pickBaseline<T extends Pick<Measurement, 'kernel' | 'backend'>>(candidates: readonly T[], m: Pick<Measurement, 'kernel' | 'backend'>): T | undefined {
-  const variant = variantOf(m.kernel);
-  const same = candidates.find((b) => variantOf(b.kernel) === variant);
-  if (same) return same;
-  let best: T | undefined;
-  let bestLength = -1;
-  for (const b of candidates) {
-    if (b.backend !== m.backend) continue;
-    const length = commonPrefixLength(variantOf(b.kernel), variant);
-    if (length > bestLength) (best = b), (bestLength = length);
-  }
-  return best;
+export function baselineKernelId(kernel: string, baseline: Precision, runKernels: ReadonlySet<string>): string | undefined {
+  const variant = variantOf(kernel);
+  const own = `${baseline}/${variant}`;
+  if (runKernels.has(own)) return own;
+  const donor = donorVariant(variant);
+  return donor !== undefined && runKernels.has(`${baseline}/${donor}`) ? `${baseline}/${donor}` : undefined;
 }
 
-/** The measurement of `baseline` precision to compare `m` against (see pickBaseline), or none. */
-export function baselineFor(layer: LayerResult, m: Measurement, baseline: Precision, view: CostView): Measurement | undefined {
-  return pickBaseline(
-    layer.measurements.filter((b) => b.precision === baseline && timeOf(b, view) !== undefined),
-    m,
-  );
+/** True when `baselineKernel` belongs to another variant than `kernel` (a borrowed baseline). */
+export function isBorrowed(kernel: string, baselineKernel: string): boolean {
+  return variantOf(kernel) !== variantOf(baselineKernel);
+}
+
+/**
+ * The measurement of `baseline` precision to compare `m` against on this layer (see
+ * baselineKernelId), or none when that kernel has no time here in `view`. `runKernels` defaults
+ * to the kernels present in this layer; pass runKernelIds(results) to decide over the whole run.
+ */
+export function baselineFor(layer: LayerResult, m: Measurement, baseline: Precision, view: CostView, runKernels?: ReadonlySet<string>): Measurement | undefined {
+  const id = baselineKernelId(m.kernel, baseline, runKernels ?? new Set(layer.measurements.map((x) => x.kernel)));
+  const base = id === undefined ? undefined : layer.measurements.find((b) => b.kernel === id);
+  return base && timeOf(base, view) !== undefined ? base : undefined;
 }
 
 /** Speedup of `m` over the baseline precision in the same backend (>1: faster). */
-export function speedupVs(layer: LayerResult, m: Measurement, baseline: Precision, view: CostView = 'gemm'): number | undefined {
+export function speedupVs(layer: LayerResult, m: Measurement, baseline: Precision, view: CostView = 'gemm', runKernels?: ReadonlySet<string>): number | undefined {
   const t = timeOf(m, view);
-  const base = baselineFor(layer, m, baseline, view);
+  const base = baselineFor(layer, m, baseline, view, runKernels);
   const tb = base && timeOf(base, view);
   return t !== undefined && tb !== undefined ? tb / t : undefined;
 }

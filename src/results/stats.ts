@@ -2,7 +2,7 @@
 
 import type { TimingStats } from './schema.js';
 
-/** Raw samples kept per measurement: enough for rank tests, small enough for the JSON. */
+/** Raw samples kept per measurement (a uniform random subset beyond that): enough for rank tests, small enough for the JSON. */
 export const MAX_KEPT_SAMPLES = 500;
 
 /** Linear-interpolated quantile of sorted values, q in [0, 1]. */
@@ -21,10 +21,32 @@ function tCritical95(df: number): number {
   return df >= 30 ? 1.96 : table[Math.max(1, df) - 1]!;
 }
 
-/** Evenly spaced subsample preserving the distribution's shape. */
-function thin(sorted: readonly number[], max: number): number[] {
-  if (sorted.length <= max) return [...sorted];
-  return Array.from({ length: max }, (_, i) => sorted[Math.round((i * (sorted.length - 1)) / (max - 1))]!);
+/** mulberry32: a small seeded generator, so the same samples always keep the same subsample. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A uniform random subset of `max` samples in their original order (selection sampling, Knuth's
+ * Algorithm S), seeded deterministically. Unlike evenly spaced order statistics, it is a sample
+ * of the raw times, so rank tests on it (compare's Mann-Whitney) keep their meaning, and time
+ * order (drift, warm-up) stays visible.
+ */
+export function subsample(samples: readonly number[], max: number, seed = 0x5eed): number[] {
+  if (samples.length <= max) return [...samples];
+  const random = mulberry32(seed ^ samples.length);
+  const out: number[] = [];
+  for (let i = 0; i < samples.length && out.length < max; i++) {
+    if (random() * (samples.length - i) < max - out.length) out.push(samples[i]!);
+  }
+  return out;
 }
 
 /** Nanosecond resolution: the timer's own, and it keeps results files short. */
@@ -51,7 +73,7 @@ export function summarize(samples: readonly number[]): TimingStats {
     maxMs: ns(sorted[n - 1]!),
     madMs: ns(quantile(deviations, 0.5)),
     rmePercent: mean > 0 ? (100 * sem * tCritical95(n - 1)) / mean : 0,
-    sampleMs: thin(sorted, MAX_KEPT_SAMPLES).map(ns),
+    sampleMs: subsample(samples, MAX_KEPT_SAMPLES).map(ns),
   };
 }
 
