@@ -100,7 +100,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .description('compare results files side by side (hosts or runs), detect significant changes vs the first file, gate CI')
     .argument('<files...>', 'results JSON files; the first is the reference for changes')
     .option('-f, --format <format>', 'console, md or csv', 'console')
-    .option('--baseline <precision>', "precision each run's speedups are computed against (default: the first file's)")
+    .option('--baseline <precision>', "precision each run's speedups are computed against: fp32, int8 or ternary2b (default: the first file's)")
     .option('--threshold <pct>', 'median changes smaller than this are reported as "no change"', '2%')
     .option('--alpha <p>', 'significance level of the Mann-Whitney U test', '0.05')
     .option('--fail-on-regression <pct>', 'exit 1 when any significant slowdown vs the first file exceeds this, e.g. 5%')

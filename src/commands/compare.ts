@@ -6,13 +6,13 @@ import { appendFile } from 'node:fs/promises';
 import { compareRuns, labelsFor } from '../compare/comparison.js';
 import { COMPARE_FORMATS, renderComparison, type CompareFormat } from '../compare/render.js';
 import type { LabelledRun } from '../compare/warnings.js';
-import { FatnnError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { parsePercent } from '../gates/percent.js';
 import { describeLoss, describeRegression, findLosses, findRegressions } from '../gates/regression.js';
 import { wantsColor } from '../report/console.js';
 import { formatPercent } from '../report/format.js';
-import { readResultsFile } from '../results/io.js';
+import { readResultsArgument } from '../results/io.js';
 import { parseBaseline } from './run.js';
 
 export interface CompareCommandOptions {
@@ -38,16 +38,7 @@ function parseAlpha(text: string): number {
 /** An input file that cannot be compared is a usage problem (exit 2), not a failed run. */
 async function loadRuns(files: readonly string[]): Promise<LabelledRun[]> {
   const labels = labelsFor(files);
-  return Promise.all(
-    files.map(async (file, i) => {
-      try {
-        return { label: labels[i]!, results: await readResultsFile(file) };
-      } catch (err) {
-        if (err instanceof FatnnError) throw new UsageError(err.message);
-        throw err;
-      }
-    }),
-  );
+  return Promise.all(files.map(async (file, i) => ({ label: labels[i]!, results: await readResultsArgument(file) })));
 }
 
 export async function compareCommand(files: string[], opts: CompareCommandOptions): Promise<number> {
