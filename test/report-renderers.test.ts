@@ -352,12 +352,12 @@ test('a failed own-variant baseline gives "-" on that layer and in whole-network
   const n = network.find((o) => o[0] === '`fatnn/native-avx512`')!;
   assert.equal(n[nHead.indexOf('vs fp32')], '-');
   assert.equal(n[nHead.indexOf(`geomean vs fp32`)], '-');
-  assert.match(md, new RegExp(`\`fp32/native-avx512\` has no GEMM time on ${failedLayer.replace(/[|\\]/g, (c) => `\\\\\\${c}`)}`));
+  assert.match(md, new RegExp(`\`fp32/native-avx512\` has no GEMM or \\+pack time on ${failedLayer.replace(/[|\\]/g, (c) => `\\\\\\${c}`)}`));
 
   const plain = renderConsole(r, { color: false });
-  assert.ok(plain.includes('fp32/native-avx512 has no GEMM time on'));
+  assert.ok(plain.includes('fp32/native-avx512 has no GEMM or +pack time on'));
   const html = renderHtml(r);
-  assert.ok(html.includes('fp32/native-avx512 has no GEMM time on'));
+  assert.ok(html.includes('fp32/native-avx512 has no GEMM or +pack time on'));
 });
 
 test('a run selecting only a native kernel and another ISA\'s fp32 shows no speedup between them', async () => {

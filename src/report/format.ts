@@ -108,9 +108,17 @@ export function reportNotes(model: ReportModel, code: (id: string) => string, op
     const precision = base.slice(0, base.indexOf('/'));
     notes.push(`${BORROWED_MARK}: baseline taken from ${code(base)} (same backend) for ${kernels.map(code).join(', ')}: the run has no ${precision} kernel in their own variant.`);
   }
+  // One note per baseline kernel when both cost views miss the same layers (the usual failure).
+  const gapNotes = new Map<string, { views: string[]; kernel: string; layers: readonly string[] }>();
   for (const g of model.baselineGaps) {
+    const key = `${g.baselineKernel}\0${g.layers.join('\0')}`;
+    const entry = gapNotes.get(key) ?? { views: [], kernel: g.baselineKernel, layers: g.layers };
+    entry.views.push(g.view === 'gemm' ? 'GEMM' : '+pack');
+    gapNotes.set(key, entry);
+  }
+  for (const g of gapNotes.values()) {
     notes.push(
-      `${code(g.baselineKernel)} has no ${g.view === 'gemm' ? 'GEMM' : '+pack'} time on ${g.layers.join(', ')}: speedups vs it there, and the whole-network speedups and geomeans of the kernels compared with it, are "-" (no other variant's baseline stands in).`,
+      `${code(g.kernel)} has no ${g.views.join(' or ')} time on ${g.layers.join(', ')}: speedups vs it there, and the whole-network speedups and geomeans of the kernels compared with it, are "-" (no other variant's baseline stands in).`,
     );
   }
   if (options.failures !== false) for (const f of model.failures) notes.push(`${code(f.kernel)} on ${f.layer}: ${f.verification === 'failed' ? 'WRONG RESULT' : 'not timed'}: ${f.error}`);
