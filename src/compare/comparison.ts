@@ -4,7 +4,7 @@
 
 import { UsageError } from '../errors.js';
 import type { LayerResult, LayerSpec, Measurement } from '../results/schema.js';
-import { baselineFor, geometricMean, variantOf } from '../results/speedups.js';
+import { baselineFor, geometricMean, runKernelIds, variantOf } from '../results/speedups.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { detectChange, DEFAULT_CHANGE_OPTIONS, type Change, type ChangeOptions } from './change.js';
@@ -125,11 +125,11 @@ function timed(m: Measurement): boolean {
   return m.gemm !== undefined && m.verification !== 'failed';
 }
 
-function cellOf(layer: LayerResult, m: Measurement, baseline: Precision): Cell {
+function cellOf(layer: LayerResult, m: Measurement, baseline: Precision, runKernels: ReadonlySet<string>): Cell {
   // A time of a kernel that computed the wrong result measures nothing worth comparing.
   if (m.verification === 'failed') return { error: 'wrong result', problem: 'wrong result' };
   if (!m.gemm) return m.error ? { error: m.error, problem: 'error' } : { error: 'no data', problem: 'no time' };
-  const base = baselineFor(layer, m, baseline, 'gemm');
+  const base = baselineFor(layer, m, baseline, 'gemm', runKernels);
   if (!base?.gemm) return { medianMs: m.gemm.medianMs };
   const speedup = base.gemm.medianMs / m.gemm.medianMs;
   return variantOf(base.kernel) === variantOf(m.kernel) ? { medianMs: m.gemm.medianMs, speedup } : { medianMs: m.gemm.medianMs, speedup, borrowedBaseline: base.kernel };
@@ -163,6 +163,8 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
     .map((kernel) => ({ kernel, missingFrom: runs.filter((_, i) => !measuredBy(i, kernel)).map((r) => r.label) }))
     .filter((k) => k.missingFrom.length > 0);
 
+  // The baseline kernel is chosen once per run (from every kernel it measured), as in `report`.
+  const runKernelSets = runs.map((r) => runKernelIds(r.results));
   const rows: Row[] = [];
   for (const key of commonKeys) {
     for (const kernel of kernelOrder) {
@@ -178,7 +180,7 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
         layer: specOf(indexed[0]!.get(key)!),
         layerKey: key,
         kernel,
-        cells: found.map((f) => f && cellOf(f.layer, f.m, opts.baseline)),
+        cells: found.map((f, i) => f && cellOf(f.layer, f.m, opts.baseline, runKernelSets[i]!)),
         changes: found.map((f, i) => {
           const after = gemmOf(f);
           return i > 0 && before && after ? detectChange(before, after, opts) : undefined;

@@ -19,7 +19,7 @@
 import { UsageError } from '../errors.js';
 import { isPrecision } from '../precisions.js';
 import type { LayerResult, Measurement, ResultsFile } from '../results/schema.js';
-import { baselineFor, median, timeOf } from '../results/speedups.js';
+import { baselineFor, median, runKernelIds, timeOf } from '../results/speedups.js';
 import type { Precision } from '../types.js';
 
 export type ComparisonOp = '>=' | '>' | '<=' | '<';
@@ -104,9 +104,9 @@ function matches(m: Measurement, operand: Operand): boolean {
   return operand.kernel ? m.kernel === operand.kernel : m.precision === operand.precision;
 }
 
-function denominatorFor(layer: LayerResult, m: Measurement, operand: Operand): Measurement | undefined {
+function denominatorFor(layer: LayerResult, m: Measurement, operand: Operand, runKernels: ReadonlySet<string>): Measurement | undefined {
   if (operand.kernel) return layer.measurements.find((d) => d.kernel === operand.kernel && timeOf(d, 'gemm') !== undefined);
-  return baselineFor(layer, m, operand.precision, 'gemm');
+  return baselineFor(layer, m, operand.precision, 'gemm', runKernels);
 }
 
 function holds(ratio: number, op: ComparisonOp, value: number): boolean {
@@ -124,11 +124,12 @@ function holds(ratio: number, op: ComparisonOp, value: number): boolean {
 
 export function evaluateExpectation(results: ResultsFile, expectation: Expectation): ExpectationResult {
   const perKernel = new Map<string, { ratios: number[]; against: Set<string> }>();
+  const runKernels = runKernelIds(results);
   for (const layer of results.layers) {
     for (const m of layer.measurements) {
       const t = timeOf(m, 'gemm');
       if (t === undefined || !matches(m, expectation.numerator)) continue;
-      const den = denominatorFor(layer, m, expectation.denominator);
+      const den = denominatorFor(layer, m, expectation.denominator, runKernels);
       const td = den && timeOf(den, 'gemm');
       if (den === undefined || td === undefined || den.kernel === m.kernel) continue;
       const entry = perKernel.get(m.kernel) ?? { ratios: [], against: new Set<string>() };
