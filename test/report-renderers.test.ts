@@ -404,3 +404,12 @@ test('format lists accept commas, repeats and aliases, and reject unknown names'
   assert.throws(() => parseFormats(['pdf']), UsageError);
   assert.deepEqual(Object.keys(FORMATS).sort(), ['console', 'csv', 'html', 'json', 'md']);
 });
+
+test('every human format says what is timed and what setup is not', async () => {
+  const r = await fixture();
+  for (const format of ['md', 'html', 'console'] as const) {
+    const text = renderFormat(format, r, {});
+    assert.match(text, /Timed: one GEMM on pre-packed operands/, format);
+    assert.match(text, /Not timed: kernel creation, weight packing, wasm instantiation, worker pool start-up/, format);
+  }
+});

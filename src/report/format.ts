@@ -99,8 +99,12 @@ export function geomeanText(value: number | undefined, borrowed: boolean | undef
  * The notes every human format prints under its tables, in the same words: noise, borrowed
  * baselines, baselines missing on some layers, failures and skips. `code` formats a kernel id.
  */
+/** What a time in the report covers, so readers of any format know what setup is left out. */
+export const TIMED_NOTE =
+  'Timed: one GEMM on pre-packed operands (GEMM columns) and activation packing + GEMM (+pack columns); for workers kernels, waking every thread + compute + waiting for all. Not timed: kernel creation, weight packing, wasm instantiation, worker pool start-up, copying C out.';
+
 export function reportNotes(model: ReportModel, code: (id: string) => string, options: { failures?: boolean } = {}): string[] {
-  const notes: string[] = [];
+  const notes: string[] = [TIMED_NOTE];
   if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s): ${NOISY_NOTE}. A "~" after a speedup marks one computed from a noisy median.`);
   const byBaseline = new Map<string, string[]>();
   for (const b of model.borrowings) byBaseline.set(b.baselineKernel, [...(byBaseline.get(b.baselineKernel) ?? []), b.kernel]);
