@@ -79,20 +79,6 @@ export function randomOperands(
   };
 }
 
-/** Throws a RangeError naming the first value outside the precision's logical set. */
-export function checkLogicalValues(precision: Precision, values: LogicalArray, what: string): void {
-  const spec = PRECISION_SPECS[precision];
-  // fp32 accepts any finite value; its [min, max] only describes generated test data.
-  const lo = precision === 'fp32' ? -Infinity : spec.min;
-  const hi = precision === 'fp32' ? Infinity : spec.max;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!(v >= lo && v <= hi) || v === spec.excluded || !Number.isFinite(v)) {
-      throw new RangeError(`${what}[${i}] = ${v} is not a valid ${precision} value`);
-    }
-  }
-}
-
 export function isPrecision(value: string): value is Precision {
   return Object.prototype.hasOwnProperty.call(PRECISION_SPECS, value);
 }

@@ -7,7 +7,7 @@ import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, reportNotes, speedupText, speedupTone, MODEL_NOTE } from './format.js';
-import { buildReportModel, reportBaselines, type ReportModel, type Speedup } from './model.js';
+import { buildReportModel, type ReportModel, type Speedup } from './model.js';
 
 export { formatMs } from './format.js';
 
@@ -20,11 +20,6 @@ export interface ConsoleOptions {
 
 export function wantsColor(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
-}
-
-/** The speedup columns: the configured baseline and, when different, ternary2b (the FATNN claim). */
-export function speedupBaselines(results: ResultsFile): Precision[] {
-  return reportBaselines(results.config.baseline);
 }
 
 /** The same text as the Markdown and HTML cells ("~" noisy, "†" borrowed baseline), coloured by value. */

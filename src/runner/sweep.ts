@@ -46,9 +46,6 @@ let sink = 0;
 function consume(result: ResultArray): void {
   sink = (sink + (result[0] ?? 0) + (result[result.length - 1] ?? 0)) | 0;
 }
-export function sweepSink(): number {
-  return sink;
-}
 
 interface Prepared {
   readonly decl: KernelDeclaration;
