@@ -75,3 +75,7 @@ export function addonProblem(): string | undefined {
   loaded ??= load();
   return 'problem' in loaded ? loaded.problem : undefined;
 }
+
+export function nativeRebuildHint(_root: string): string {
+  return '`npm run build:native`';
+}

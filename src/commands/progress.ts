@@ -1,0 +1,3 @@
+export function fitToWidth(line: string, _columns: number | undefined): string {
+  return line;
+}
