@@ -4,7 +4,7 @@
 export { createKernel, findKernel, KERNELS, listKernels, selectKernels, type KernelFilter } from './registry.js';
 export { referenceGemm, firstMismatch } from './reference.js';
 export { PRECISION_SPECS, modelSpeedup, randomLogical, randomOperands, type FillMode, type Operands, type PrecisionSpec } from './precisions.js';
-export { parseShape, shapeLabel, macs, edgeShapes, presetLayers, PRESETS, RESNET18_LAYERS, QUICK_LAYERS, type Layer } from './shapes.js';
+export { checkShape, MAX_DIM, MAX_ELEMENTS, parseShape, shapeLabel, macs, edgeShapes, presetLayers, PRESETS, RESNET18_LAYERS, QUICK_LAYERS, type Layer } from './shapes.js';
 export { verifyCase, verifyCasesFor, describeFailure, type VerifyCase, type VerifyFailure } from './verify.js';
 export { hostFingerprint, hasWasmSimd } from './host.js';
 export { runShutdownHooks as shutdown } from './lifecycle.js';

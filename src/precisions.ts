@@ -1,7 +1,8 @@
 // The six precisions: logical value sets, random operand generation and the op-count model.
-// Bit-level semantics are defined in DESIGN.md; packing lives in packing.ts.
+// Bit-level semantics are in the README's Precisions table; packing lives in packing.ts.
 
 import { createRng, randomInt } from './rng.js';
+import { checkShape } from './shapes.js';
 import type { LogicalArray, Precision, Shape } from './types.js';
 
 export interface PrecisionSpec {
@@ -73,6 +74,8 @@ export function randomOperands(
   seed: number,
   modes: { w: FillMode; x: FillMode } = { w: 'random', x: 'random' },
 ): Operands {
+  // The size rule every shape source shares, before anything is allocated.
+  checkShape(shape);
   return {
     w: randomLogical(precision, shape.M * shape.K, seed, modes.w),
     x: randomLogical(precision, shape.N * shape.K, (seed ^ 0x9e3779b9) >>> 0, modes.x),

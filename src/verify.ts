@@ -2,7 +2,7 @@
 
 import { randomOperands, type FillMode, type Operands } from './precisions.js';
 import { firstMismatch, referenceGemm } from './reference.js';
-import { shapeLabel } from './shapes.js';
+import { checkShape, shapeLabel } from './shapes.js';
 import type { KernelDeclaration, KernelOptions, ResultArray, Shape } from './types.js';
 
 export interface VerifyCase {
@@ -33,6 +33,7 @@ export function verifyCasesFor(shape: Shape, seed: number): VerifyCase[] {
 
 /** Runs one case; returns null when the kernel matches the reference exactly. */
 export async function verifyCase(decl: KernelDeclaration, c: VerifyCase, options: KernelOptions = {}): Promise<VerifyFailure | null> {
+  checkShape(c.shape);
   const operands = randomOperands(decl.precision, c.shape, c.seed, c.modes);
   return checkKernel(decl, c, operands, referenceGemm(decl.precision, c.shape, operands.w, operands.x), options);
 }

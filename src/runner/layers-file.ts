@@ -4,7 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { MAX_DIM, type Layer } from '../shapes.js';
+import { checkShape, MAX_DIM, type Layer } from '../shapes.js';
 
 export const LAYERS_FILE_EXAMPLE = '[{ "name": "conv1", "M": 64, "N": 3136, "K": 576, "count": 2 }]';
 
@@ -38,7 +38,15 @@ export function parseLayersJson(text: string, source: string): Layer[] {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) return fail(`layer "${name}": "${key}" must be an integer from 1 to ${max}, got ${JSON.stringify(e[key] ?? null)}`);
       return v;
     };
-    return { name, M: dim('M', MAX_DIM), N: dim('N', MAX_DIM), K: dim('K', MAX_DIM), count: dim('count', 1_000_000, 1) };
+    const layer = { name, M: dim('M', MAX_DIM), N: dim('N', MAX_DIM), K: dim('K', MAX_DIM), count: dim('count', 1_000_000, 1) };
+    // The same size rule as --shape and the API, so an oversized layer is refused before any
+    // other layer is measured (not, minutes later, as a failed allocation).
+    try {
+      checkShape(layer);
+    } catch (err) {
+      fail(`layer "${name}": ${(err as Error).message}`);
+    }
+    return layer;
   });
 }
 
