@@ -77,7 +77,7 @@ it('the progress line in a 60-column terminal never wraps', (t) => {
   const command = `stty cols 60 rows 20; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --shape 64x64x64 -k ternary2b/wasm-simd128 -k fatnn/wasm-simd128 --time 50 --warmup 5 --out ${JSON.stringify(join(CWD, 'tty-out'))}`;
   const r = spawnSync('script', ['-qfec', command, '/dev/null'], { cwd: CWD, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
   assert.equal(r.status, 0, r.stdout);
-  const updates = r.stdout.split('\r').map((s) => s.replace(/\x1b\[K/g, '')).filter((s) => s.startsWith('layer '));
+  const updates = r.stdout.split('\r').map((s) => s.replace(/\x1b\[K/g, '')).filter((s) => / \| layer \d+\/\d+ /.test(s));
   assert.ok(updates.length > 0, `no progress line seen in: ${JSON.stringify(r.stdout.slice(0, 300))}`);
   for (const u of updates) assert.ok(u.length < 60 && !u.includes('\n'), `${u.length} columns: ${JSON.stringify(u)}`);
 });

@@ -18,6 +18,7 @@ import { parseShape, presetLayers, shapeLabel, type Layer } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { toolInfo } from '../version.js';
 import { parseBackends, parsePrecisions, selectFromOptions, type FilterOptions } from './options.js';
+import { writeProgress } from './progress.js';
 
 export interface RunOptions extends FilterOptions {
   preset?: string;
@@ -84,7 +85,8 @@ function progressLine(p: SweepProgress, startedAt: number): string {
   const elapsed = (Date.now() - startedAt) / 1000;
   const eta = p.done > 0.02 ? Math.max(0, (elapsed * (1 - p.done)) / p.done) : NaN;
   const etaText = Number.isFinite(eta) ? `ETA ${eta < 60 ? `${eta.toFixed(0)}s` : `${(eta / 60).toFixed(1)}min`}` : 'ETA ...';
-  return `layer ${p.layerIndex + 1}/${p.layerCount} ${p.layer.name} | ${p.kernel} ${p.phase} | ${(p.done * 100).toFixed(0)}% ${etaText}`;
+  // Progress and ETA first: a narrow terminal cuts the line's end (see progress.ts).
+  return `${(p.done * 100).toFixed(0)}% ${etaText} | layer ${p.layerIndex + 1}/${p.layerCount} ${p.layer.name} | ${p.kernel} ${p.phase}`;
 }
 
 export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise<number> {
@@ -150,7 +152,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
       available,
       { threads, timeMs: opts.time, minSamples: opts.minSamples, warmupMs: opts.warmup, rounds: opts.rounds, seed: opts.seed, withPacking: opts.packing, signal },
       {
-        progress: showProgress ? (p) => process.stderr.write(`\r\x1b[K${progressLine(p, startedAt.getTime())}`) : undefined,
+        progress: showProgress ? (p) => writeProgress(process.stderr, progressLine(p, startedAt.getTime())) : undefined,
         layerDone: async (layer) => {
           measured.push(layer);
           await writeAll(results(false));

@@ -9,6 +9,7 @@ import { edgeShapes, parseShape, presetLayers, shapeLabel } from '../shapes.js';
 import type { KernelDeclaration, Precision, Shape } from '../types.js';
 import { checkKernel, describeFailure, verifyCasesFor, type VerifyCase } from '../verify.js';
 import { selectFromOptions, type FilterOptions } from './options.js';
+import { writeProgress } from './progress.js';
 
 export interface VerifyOptions extends FilterOptions {
   preset: string;
@@ -57,7 +58,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
       }
     }
     done += 1;
-    if (process.stderr.isTTY && !opts.quiet) process.stderr.write(`\rverify: ${done}/${cases.length} shapes`);
+    if (process.stderr.isTTY && !opts.quiet) writeProgress(process.stderr, `verify: ${done}/${cases.length} shapes`);
   }
   if (process.stderr.isTTY && !opts.quiet) process.stderr.write('\r\x1b[K');
 
