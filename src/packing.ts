@@ -1,4 +1,5 @@
-// Packing logical values into bit planes: the storage formats of DESIGN.md, shared by backends.
+// Packing logical values into bit planes: the storage formats of the README's
+// Precisions table, shared by backends.
 // Layout per row: K is cut into groups of `groupWords` 32-bit words; each group stores its
 // planes one after another (plane 0 words, plane 1 words, ...), so a kernel that reads one
 // group gets every plane of those K positions from one contiguous run of memory.

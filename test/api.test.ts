@@ -1,4 +1,4 @@
-// The package's main export, used the way DESIGN.md documents it.
+// The package's main export, used the way the README's Library API section documents it.
 
 import assert from 'node:assert/strict';
 import { it } from 'node:test';

@@ -73,7 +73,7 @@ export function runFacts(results: ResultsFile): [string, string][] {
 
 export const NOISY_NOTE = `"noisy": interquartile range above ${Math.round(NOISY_SPREAD * 100)}% of the median; treat that speedup with care`;
 
-export const MODEL_NOTE = 'model: speedup expected from the op-count model (bitwise + popcount ops per 128 logical elements, DESIGN.md)';
+export const MODEL_NOTE = 'model: speedup expected from the op-count model (bitwise + popcount ops per 128 logical elements; explained in the fatnn-bench README, section Precisions)';
 
 /** One line on measurement quality, shown near the top of every report. */
 export function noiseSummary(noisy: number, timings: number): string {
