@@ -39,6 +39,17 @@ export function addonPath(): string {
   return process.env.FATNN_NATIVE_ADDON || join(ROOT, 'build', 'Release', 'fatnn_native.node');
 }
 
+/**
+ * The command that builds the addon where the package is: the npm script exists only in a
+ * checkout of this repository (which has .git, or the dev-only scripts/build-wasm.mjs that
+ * the tarball leaves out); in a user's project `npm run build:native` is a "Missing script",
+ * and `npm rebuild fatnn-bench` reruns the install script that builds it.
+ */
+export function nativeRebuildHint(root: string = ROOT): string {
+  const checkout = existsSync(join(root, '.git')) || existsSync(join(root, 'scripts', 'build-wasm.mjs'));
+  return checkout ? '`npm run build:native`' : '`npm rebuild fatnn-bench`';
+}
+
 type Loaded = { readonly addon: NativeAddon } | { readonly problem: string };
 let loaded: Loaded | undefined;
 
@@ -54,7 +65,9 @@ function buildStatus(): string | undefined {
 function load(): Loaded {
   const path = addonPath();
   if (!existsSync(path)) {
-    const why = (!process.env.FATNN_NATIVE_ADDON && buildStatus()) || `${path} not found (run \`npm run build:native\`)`;
+    const status = process.env.FATNN_NATIVE_ADDON ? undefined : buildStatus();
+    const hint = nativeRebuildHint(ROOT);
+    const why = status ? `${status}; to build it: ${hint}` : `${path} not found (run ${hint})`;
     return { problem: `addon not built: ${why}` };
   }
   try {
@@ -76,6 +89,3 @@ export function addonProblem(): string | undefined {
   return 'problem' in loaded ? loaded.problem : undefined;
 }
 
-export function nativeRebuildHint(_root: string): string {
-  return '`npm run build:native`';
-}
