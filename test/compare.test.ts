@@ -87,7 +87,7 @@ it('keeps kernels measured by only some runs as blank cells, with a warning', as
   const row = c.rows.find((r) => r.kernel === 'fatnn/workers-js')!;
   assert.equal(row.cells[1], undefined);
   assert.equal(row.changes[1], undefined);
-  assert.ok(c.warnings.some((w) => /fatnn\/workers-js \(not in nofatnn\)/.test(w)));
+  assert.ok(c.warnings.some((w) => /fatnn\/workers-js \(nofatnn: selected but not measured on these layers\)/.test(w)));
 });
 
 it('refuses runs with no layer shape in common', async () => {

@@ -8,7 +8,7 @@ import { baselineFor, geometricMean, runKernelIds, variantOf } from '../results/
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { detectChange, DEFAULT_CHANGE_OPTIONS, type Change, type ChangeOptions } from './change.js';
-import { contextWarnings, droppedLayersWarning, missingBaselineWarning, partialKernelsWarning, repeatedShapesWarning, type LabelledRun } from './warnings.js';
+import { contextWarnings, droppedLayersWarning, missingBaselineWarning, partialKernelsWarning, repeatedShapesWarning, whyMissing, type LabelledRun } from './warnings.js';
 
 export interface CompareOptions extends ChangeOptions {
   /** Precision every run's speedups are computed against, within that run. */
@@ -160,7 +160,7 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
   }
   const measuredBy = (i: number, kernel: string) => commonKeys.some((k) => indexed[i]!.get(k)!.measurements.some((m) => m.kernel === kernel));
   const partial = kernelOrder
-    .map((kernel) => ({ kernel, missingFrom: runs.filter((_, i) => !measuredBy(i, kernel)).map((r) => r.label) }))
+    .map((kernel) => ({ kernel, missingFrom: runs.filter((_, i) => !measuredBy(i, kernel)).map((r) => `${r.label}: ${whyMissing(r.results, kernel)}`) }))
     .filter((k) => k.missingFrom.length > 0);
 
   // The baseline kernel is chosen once per run (from every kernel it measured), as in `report`.

@@ -58,10 +58,24 @@ export function droppedLayersWarning(dropped: readonly { label: string; layers: 
     .map((d) => `layer shapes measured only by some runs were left out (${d.label}: ${d.layers.join(', ')}); run every host with the same --preset or --shape list`);
 }
 
+/** `missingFrom`: one `label: why` per run without the kernel (see whyMissing). */
 export function partialKernelsWarning(kernels: readonly { kernel: string; missingFrom: readonly string[] }[]): string[] {
   if (kernels.length === 0) return [];
-  const text = kernels.map((k) => `${k.kernel} (not in ${k.missingFrom.join(', ')})`).join(', ');
-  return [`some kernels were not measured by every run: ${text}; they were unavailable or filtered out there (see "skipped" in each file)`];
+  const text = kernels.map((k) => `${k.kernel} (${k.missingFrom.join('; ')})`).join(', ');
+  return [`some kernels were not measured by every run: ${text}`];
+}
+
+/**
+ * Why `run` has no measurement of `kernel`, from what the file records: unavailable kernels are
+ * listed under "skipped" with their reason; kernels left out by --precision/--backend/--kernel
+ * are not listed anywhere, so their absence from `config.kernels` is the evidence.
+ */
+export function whyMissing(run: ResultsFile, kernel: string): string {
+  const skipped = run.skipped.find((s) => s.kernel === kernel);
+  if (skipped) return `unavailable: ${skipped.reason}`;
+  if (run.config.kernels.includes(kernel)) return 'selected but not measured on these layers';
+  const filters = [run.config.precisions.length > 0 && `--precision ${run.config.precisions.join(',')}`, run.config.backends.length > 0 && `--backend ${run.config.backends.join(',')}`].filter(Boolean);
+  return `not selected by its filters${filters.length > 0 ? ` ${filters.join(' ')}` : ''}`;
 }
 
 export function missingBaselineWarning(labels: readonly string[], baseline: string): string[] {
