@@ -79,6 +79,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
     .option('--no-packing', 'skip the "with activation packing" measurement')
     .option('-o, --out <dir>', 'folder for the results files (default: ./fatnn-results/<timestamp>/)')
+    .option('--force', 'overwrite the results already in the --out folder (refused without it)')
     .option('-f, --format <list>', 'files to write besides results.json: json,md,csv,html,console (default: json,md,csv,html)', collectList)
     .option('--json', 'print the results JSON on stdout instead of the table')
     .option('-q, --quiet', 'no progress on stderr')

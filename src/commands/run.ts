@@ -2,7 +2,8 @@
 // layer (so Ctrl-C keeps what was measured), and print the speedup table on stdout.
 
 import { setMaxListeners } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -33,6 +34,8 @@ export interface RunOptions extends FilterOptions {
   baseline: string;
   packing: boolean;
   out?: string;
+  /** Overwrite the results already in --out. */
+  force?: boolean;
   format?: string[];
   json?: boolean;
   quiet?: boolean;
@@ -81,6 +84,23 @@ export function defaultOutDir(now: Date, root = DEFAULT_RESULTS_ROOT): string {
   return dir;
 }
 
+/**
+ * Refuses an --out that would fail late or destroy earlier results: a file (or a path through
+ * one) is a usage error naming it; a folder that already holds a results.json is refused
+ * unless `force`. Checked before anything is measured or written.
+ */
+export function checkOutDir(dir: string, force: boolean): void {
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    if (existsSync(p)) {
+      if (!statSync(p).isDirectory()) throw new UsageError(p === path.resolve(dir) ? `--out ${dir} is a file, not a folder; give a folder for the results files` : `--out ${dir}: ${p} is a file, not a folder`);
+      break;
+    }
+    if (p === path.dirname(p)) break;
+  }
+  const earlier = path.join(dir, `${RESULTS_BASENAME}.json`);
+  if (!force && existsSync(earlier)) throw new UsageError(`--out ${dir} already holds results (${RESULTS_BASENAME}.json); pass --force to overwrite them, or choose another folder`);
+}
+
 function progressLine(p: SweepProgress, startedAt: number): string {
   const elapsed = (Date.now() - startedAt) / 1000;
   const eta = p.done > 0.02 ? Math.max(0, (elapsed * (1 - p.done)) / p.done) : NaN;
@@ -97,6 +117,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   if (!formats.includes('json')) formats.unshift('json');
   const { available, unavailable } = selectFromOptions(opts);
   const { preset, layersFile, layers } = await layersFromOptions(opts);
+  if (opts.out !== undefined) checkOutDir(opts.out, opts.force ?? false);
   const threads = opts.threads || os.availableParallelism();
   const config: RunConfig = {
     preset,
@@ -144,6 +165,10 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     else process.stdout.write(`${renderConsole(doc, { color: wantsColor(process.stdout) })}\n`);
   };
 
+  // --force: results files of formats this run does not write would describe the old run.
+  if (opts.force) {
+    for (const f of Object.keys(FORMATS) as FormatId[]) if (!formats.includes(f)) await rm(path.join(outDir, `${RESULTS_BASENAME}.${FORMATS[f].extension}`), { force: true });
+  }
   // Written before measuring so an unwritable --out fails in a second, not after the sweep.
   await writeAll(results(false));
   try {
