@@ -3,6 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.js';
+import { helpFooter } from './commands/help.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand, type ReportOptions } from './commands/report.js';
 import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
@@ -20,6 +21,9 @@ export const EXIT_INTERRUPTED = 130;
 
 /** Raised when Ctrl-C stops a command; results measured so far have been kept. */
 class InterruptedError extends Error {}
+
+/** Same words in `verify` and `run`; the default is applied in the commands (run: only without --shape/--layers). */
+const PRESET_HELP = 'layer preset: resnet18 or quick (default: resnet18)';
 
 function addFilters(cmd: Command): Command {
   return cmd
@@ -52,6 +56,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .command('list')
     .description('list the kernels, with a reason for any that cannot run on this host')
     .option('--json', 'print JSON instead of a table')
+    .addHelpText('after', helpFooter('list'))
     .action(exits((opts: { json?: boolean }) => listCommand(opts)));
 
   addFilters(
@@ -59,9 +64,10 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
       .command('verify')
       .description('check every available kernel against the exact reference on the preset layers, edge shapes and extreme values'),
   )
-    .option('--preset <name>', 'layer preset to verify on: resnet18 or quick', 'resnet18')
+    .option('--preset <name>', PRESET_HELP)
     .option('-s, --shape <MxNxK>', 'additional GEMM shape (repeatable)', collect)
     .option('-q, --quiet', 'no progress on stderr')
+    .addHelpText('after', helpFooter('verify'))
     .action(exits((opts: VerifyOptions) => verifyCommand(opts)));
 
   addFilters(
@@ -69,7 +75,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
       .command('run')
       .description('verify and time kernels over layer shapes, then print the speedup table'),
   )
-    .addOption(new Option('--preset <name>', 'layer preset: resnet18 (default) or quick'))
+    .option('--preset <name>', PRESET_HELP)
     .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
     .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')
     .option('--time <ms>', 'time budget per measurement in ms (all rounds together)', parseMsOption('--time'), 100)
@@ -80,10 +86,11 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--no-packing', 'skip the "with activation packing" measurement')
     .option('-o, --out <dir>', 'folder for the results files (default: ./fatnn-results/<timestamp>/)')
     .option('--force', 'overwrite the results already in the --out folder (refused without it)')
-    .option('-f, --format <list>', 'files to write besides results.json: json,md,csv,html,console (default: json,md,csv,html)', collectList)
+    .option('-f, --format <list>', 'extra files (results.json is always written): md,csv,html,console (default: md,csv,html)', collectList)
     .option('--json', 'print the results JSON on stdout instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--expect <ratio>', 'gate on a speedup ratio within the run, e.g. "fatnn/ternary2b>=1.8" (repeatable; exit 1 if unmet)', collectExpectation)
+    .addHelpText('after', helpFooter('run'))
     .action(exits((opts: RunOptions) => runCommand(opts, signal)));
 
   program
@@ -94,6 +101,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('-o, --out <path>', 'folder to write results.<ext> into, or the file name for one format (default: stdout)')
     .option('--baseline <precision>', "speedup baseline (default: the run's): fp32, int8 or ternary2b")
     .option('-q, --quiet', 'do not list the written files on stderr')
+    .addHelpText('after', helpFooter('report'))
     .action(exits((file: string, opts: ReportOptions) => reportCommand(file, opts)));
 
   program
@@ -106,6 +114,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--alpha <p>', 'significance level of the Mann-Whitney U test', '0.05')
     .option('--fail-on-regression <pct>', 'exit 1 when any significant slowdown vs the first file exceeds this, e.g. 5%')
     .option('--expect <ratio>', 'gate on a speedup ratio within each run, e.g. "fatnn/ternary2b>=1.8" (repeatable)', collectExpectation)
+    .addHelpText('after', helpFooter('compare'))
     .action(exits((files: string[], opts: CompareCommandOptions) => compareCommand(files, opts)));
 
   return program;

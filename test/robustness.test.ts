@@ -196,7 +196,8 @@ for (const command of ['list', 'verify', 'run', 'report', 'compare']) {
     assert.ok(r.stdout.includes('\nExamples:\n'), r.stdout);
     const examples = tail.split('\n').filter((l) => l.startsWith(`  $ fatnn-bench ${command}`));
     assert.ok(examples.length >= 2 && examples.length <= 4, tail);
-    assert.match(tail, /\nExit codes: 0 .*; 1 .*; 2 usage error/s);
+    assert.match(tail, /\nExit codes:\n +0 +success\n +1 +\S.*\n +2 +usage error/);
+    for (const line of r.stdout.split('\n')) assert.ok(line.length <= 100, `over 100 columns: ${line}`);
   });
 }
 

@@ -12,7 +12,8 @@ import { selectFromOptions, type FilterOptions } from './options.js';
 import { writeProgress } from './progress.js';
 
 export interface VerifyOptions extends FilterOptions {
-  preset: string;
+  /** Default: resnet18. */
+  preset?: string;
   shape?: string[];
   threads: number;
   seed: number;
@@ -22,7 +23,7 @@ export interface VerifyOptions extends FilterOptions {
 export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const { available, unavailable } = selectFromOptions(opts);
   const custom = (opts.shape ?? []).map(parseShape);
-  const layerShapes: Shape[] = [...presetLayers(opts.preset), ...custom];
+  const layerShapes: Shape[] = [...presetLayers(opts.preset ?? 'resnet18'), ...custom];
   // Extremes on every edge shape; random data on the (large) layer shapes.
   const cases: VerifyCase[] = [
     ...edgeShapes().flatMap((s) => verifyCasesFor(s, opts.seed)),

@@ -1,0 +1,34 @@
+// The end of each command's --help: a few real examples and the exit codes, so a user need
+// not leave the terminal to find them. Kept apart from cli.ts so options and help texts can
+// change independently; every example here is a command line that works as written.
+
+const EXIT_FAILURE_MEANING: Readonly<Record<string, string>> = {
+  list: 'unexpected failure',
+  verify: 'a kernel returned a wrong result',
+  run: 'a kernel returned a wrong result or failed to run, or an --expect gate failed',
+  report: 'an output file could not be written',
+  compare: 'a --fail-on-regression or --expect gate failed',
+};
+
+const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  list: ['fatnn-bench list', 'fatnn-bench list --json'],
+  verify: ['fatnn-bench verify --preset quick', 'fatnn-bench verify --backend native --shape 64x3136x576', 'fatnn-bench verify -k fatnn/wasm-simd128 --shape 1x1x1 --shape 3x5x33'],
+  run: [
+    'fatnn-bench run --preset quick',
+    'fatnn-bench run -p ternary2b,fatnn -b js,wasm --shape 64x3136x576 --out fatnn-results/mine',
+    'fatnn-bench run --preset quick -b wasm --expect "fatnn/ternary2b>=1.3"',
+  ],
+  report: ['fatnn-bench report fatnn-results/mine/results.json', 'fatnn-bench report results.json --format md > results.md', 'fatnn-bench report results.json --format md,html --out report/'],
+  compare: ['fatnn-bench compare laptop/results.json board/results.json', 'fatnn-bench compare main.json pr.json --fail-on-regression 10% --format md'],
+};
+
+/** Text for commander's addHelpText('after', ...) of `command`. */
+export function helpFooter(command: keyof typeof EXAMPLES): string {
+  const codes = [
+    '0    success',
+    `1    ${EXIT_FAILURE_MEANING[command]}`,
+    '2    usage error (bad option, argument or input file; one line on stderr)',
+    ...(command === 'run' || command === 'verify' ? [`130  interrupted (Ctrl-C)${command === 'run' ? '; the layers measured so far are kept' : ''}`] : []),
+  ];
+  return `\nExamples:\n${EXAMPLES[command]!.map((e) => `  $ ${e}`).join('\n')}\n\nExit codes:\n${codes.map((c) => `  ${c}`).join('\n')}\n`;
+}
