@@ -227,3 +227,11 @@ it('npm test runs an explicit list of test files (newer Node reads a folder argu
   for (const f of files) assert.ok(args.some((a) => a.endsWith(`dist/test/${f}`)), `${f} not run`);
   assert.ok(!args.some((a) => a.replace(/\/$/, '').endsWith('dist/test')), 'no folder argument');
 });
+
+it('test:lts picks the newest Node line whose LTS has begun', async () => {
+  const { newestLtsMajor } = (await import(join(ROOT, 'scripts', 'test-lts.mjs'))) as { newestLtsMajor: (now: number, majors: number[]) => number | undefined };
+  const published = [20, 21, 22, 23, 24, 25, 26];
+  assert.equal(newestLtsMajor(Date.UTC(2026, 11, 1), published), 26);
+  assert.equal(newestLtsMajor(Date.UTC(2026, 5, 1), published), 24, 'Node 26 is not LTS before late October 2026');
+  assert.equal(newestLtsMajor(Date.UTC(2026, 11, 1), [20, 22, 24, 25]), 24, 'only lines the registry has');
+});
