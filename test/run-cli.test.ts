@@ -73,7 +73,7 @@ test('stdout of a non-TTY run is only the plain table, stderr has no progress li
   assert.ok(!/\x1b\[|\r/.test(r.stderr), 'no progress line on stderr');
   assert.match(r.stdout, /fatnn\/js/);
   assert.match(r.stderr, /results in /);
-  const q = await cli(['run', '--shape', '8x9x70', ...KERNELS, ...FAST, '--out', out, '--quiet']);
+  const q = await cli(['run', '--shape', '8x9x70', ...KERNELS, ...FAST, '--out', `${out}-quiet`, '--quiet']);
   assert.equal(q.stderr, '');
 });
 
