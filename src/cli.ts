@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.js';
 import { helpFooter } from './commands/help.js';
-import { listCommand } from './commands/list.js';
+import { listCommand, type ListOptions } from './commands/list.js';
 import { reportCommand, type ReportOptions } from './commands/report.js';
 import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
 import { runCommand, type RunOptions } from './commands/run.js';
@@ -55,9 +55,12 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
   program
     .command('list')
     .description('list the kernels, with a reason for any that cannot run on this host')
+    .option('-p, --precision <list>', 'only these precisions (repeatable or comma-separated)', collectList)
+    .option('-b, --backend <list>', 'only these backends (repeatable or comma-separated): js,wasm,workers,native', collectList)
+    .option('--available', 'only the kernels that can run on this host')
     .option('--json', 'print JSON instead of a table')
     .addHelpText('after', helpFooter('list'))
-    .action(exits((opts: { json?: boolean }) => listCommand(opts)));
+    .action(exits((opts: ListOptions) => listCommand(opts)));
 
   addFilters(
     program
@@ -88,6 +91,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--force', 'overwrite the results already in the --out folder (refused without it)')
     .option('-f, --format <list>', 'extra files (results.json is always written): md,csv,html,console (default: md,csv,html)', collectList)
     .option('--json', 'print the results JSON on stdout instead of the table')
+    .option('--detail', 'after the headline, print the per-layer and per-kernel tables')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--expect <ratio>', 'gate on a speedup ratio within the run, e.g. "fatnn/ternary2b>=1.8" (repeatable; exit 1 if unmet)', collectExpectation)
     .addHelpText('after', helpFooter('run'))
@@ -100,6 +104,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('-f, --format <list>', 'md, csv, html, console or json; several need --out', collectList)
     .option('-o, --out <path>', 'folder to write results.<ext> into, or the file name for one format (default: stdout)')
     .option('--baseline <precision>', "speedup baseline (default: the run's): fp32, int8 or ternary2b")
+    .option('--detail', 'console: per-layer tables after the headline; md: every measurement inline')
     .option('-q, --quiet', 'do not list the written files on stderr')
     .addHelpText('after', helpFooter('report'))
     .action(exits((file: string, opts: ReportOptions) => reportCommand(file, opts)));

@@ -3,7 +3,8 @@
 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { FORMATS, parseFormats, renderFormat, wantsColor } from '../report/index.js';
+import { consoleWidth } from '../report/console.js';
+import { FORMATS, parseFormats, renderFormat, renderFormatFiles, wantsColor } from '../report/index.js';
 import { readResultsArgument, writeFileAtomic } from '../results/io.js';
 import { RESULTS_BASENAME, parseBaseline } from './run.js';
 
@@ -12,6 +13,7 @@ export interface ReportOptions {
   out?: string;
   baseline?: string;
   quiet?: boolean;
+  detail?: boolean;
 }
 
 export async function reportCommand(file: string, opts: ReportOptions): Promise<number> {
@@ -23,7 +25,7 @@ export async function reportCommand(file: string, opts: ReportOptions): Promise<
 
   if (opts.out === undefined) {
     const format = formats[0]!;
-    process.stdout.write(renderFormat(format, results, { baseline, color: format === 'console' && wantsColor(process.stdout) }));
+    process.stdout.write(renderFormat(format, results, { baseline, detail: opts.detail, color: format === 'console' && wantsColor(process.stdout), width: consoleWidth(process.stdout) }));
     if (format === 'console' && !results.complete) process.stderr.write(`fatnn-bench: ${file} is an incomplete run (${results.layers.length} layers)\n`);
     return 0;
   }
@@ -32,9 +34,15 @@ export async function reportCommand(file: string, opts: ReportOptions): Promise<
   const single = formats.length === 1 && path.extname(opts.out).slice(1).toLowerCase() === FORMATS[formats[0]!].extension;
   const written: string[] = [];
   for (const format of formats) {
-    const target = single ? opts.out : path.join(opts.out, `${RESULTS_BASENAME}.${FORMATS[format].extension}`);
-    await writeFileAtomic(target, renderFormat(format, results, { baseline }));
-    written.push(target);
+    if (single) {
+      await writeFileAtomic(opts.out, renderFormat(format, results, { baseline, detail: opts.detail }));
+      written.push(opts.out);
+      continue;
+    }
+    for (const [name, text] of renderFormatFiles(format, RESULTS_BASENAME, results, { baseline, detail: opts.detail || format === 'console' })) {
+      await writeFileAtomic(path.join(opts.out, name), text);
+      written.push(path.join(opts.out, name));
+    }
   }
   if (!opts.quiet) process.stderr.write(`fatnn-bench: wrote ${written.join(', ')}\n`);
   return 0;

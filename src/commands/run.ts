@@ -10,7 +10,8 @@ import { UsageError } from '../errors.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { hostFingerprint } from '../host.js';
 import { isPrecision } from '../precisions.js';
-import { FORMATS, parseFormats, renderConsole, wantsColor, type FormatId } from '../report/index.js';
+import { consoleWidth } from '../report/console.js';
+import { FORMATS, parseFormats, renderConsole, renderFormatFiles, wantsColor, type FormatId } from '../report/index.js';
 import { writeFileAtomic } from '../results/io.js';
 import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type LayerResult, type ResultsFile, type RunConfig } from '../results/schema.js';
 import { readLayersFile } from '../runner/layers-file.js';
@@ -39,6 +40,8 @@ export interface RunOptions extends FilterOptions {
   format?: string[];
   json?: boolean;
   quiet?: boolean;
+  /** Per-layer tables on the console after the headline. */
+  detail?: boolean;
   /** Ratio gates (`--expect`), parsed when the arguments were. */
   expect?: Expectation[];
 }
@@ -158,11 +161,12 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   // Every format is rewritten whole after each layer: cheap next to the measuring, and each
   // file on disk is always a complete, consistent document of what was measured so far.
   const writeAll = async (doc: ResultsFile) => {
-    for (const f of formats) await writeFileAtomic(path.join(outDir, `${RESULTS_BASENAME}.${FORMATS[f].extension}`), FORMATS[f].render(doc, {}));
+    // A file has no terminal width to respect: the console format keeps its per-layer tables.
+    for (const f of formats) for (const [name, text] of renderFormatFiles(f, RESULTS_BASENAME, doc, { detail: f === 'console' })) await writeFileAtomic(path.join(outDir, name), text);
   };
   const printResults = (doc: ResultsFile) => {
     if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    else process.stdout.write(`${renderConsole(doc, { color: wantsColor(process.stdout) })}\n`);
+    else process.stdout.write(`${renderConsole(doc, { color: wantsColor(process.stdout), detail: opts.detail, width: consoleWidth(process.stdout) })}\n`);
   };
 
   // --force: results files of formats this run does not write would describe the old run.
@@ -199,7 +203,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   const final = results(true);
   await writeAll(final);
   printResults(final);
-  if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.map((f) => `${RESULTS_BASENAME}.${FORMATS[f].extension}`).join(', ')})\n`);
+  if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.flatMap((f) => renderFormatFiles(f, RESULTS_BASENAME, final).map(([name]) => name)).join(', ')})\n`);
   const all = measured.flatMap((l) => l.measurements);
   const wrong = all.filter((m) => m.verification === 'failed');
   const broken = all.filter((m) => m.verification !== 'failed' && !m.gemm);

@@ -8,11 +8,14 @@ import { baselineFor, geometricMean, runKernelIds, variantOf } from '../results/
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { detectChange, DEFAULT_CHANGE_OPTIONS, type Change, type ChangeOptions } from './change.js';
+import { matchKernels, threadsWarning, unmatchedKernelsWarning, type MatchMode } from './matching.js';
 import { contextWarnings, droppedLayersWarning, missingBaselineWarning, partialKernelsWarning, repeatedShapesWarning, whyMissing, type LabelledRun } from './warnings.js';
 
 export interface CompareOptions extends ChangeOptions {
   /** Precision every run's speedups are computed against, within that run. */
   readonly baseline: Precision;
+  /** How kernels are paired across runs: by precision and class (default) or by exact id. */
+  readonly match: MatchMode;
 }
 
 /** Why a run has no time for a measurement it attempted. */
@@ -37,7 +40,12 @@ export interface Row {
   readonly layer: LayerSpec;
   /** What the layer is matched by across runs: its shape, `#2`... for a repeated shape. */
   readonly layerKey: string;
+  /** What the row matches: `fatnn/native` (class matching) or the kernel id (`--match id`). */
   readonly kernel: string;
+  /** Per run: the kernel id that fills this row (undefined where the run has none). */
+  readonly kernels: readonly (string | undefined)[];
+  /** Per run: the native ISA its cell names (`avx512`, `neon+dotprod`), for native classes. */
+  readonly isas: readonly (string | undefined)[];
   /** One entry per run; undefined where the run did not measure this kernel. */
   readonly cells: readonly (Cell | undefined)[];
   /** changes[i] is run i against run 0; changes[0] is always undefined. */
@@ -50,6 +58,8 @@ export interface Row {
  */
 export interface GeomeanRow {
   readonly kernel: string;
+  /** Per run: the native ISA of this row (see Row.isas). */
+  readonly isas: readonly (string | undefined)[];
   /** Layers where every run has a speedup of this kernel: what `speedups` average over. */
   readonly speedupLayers: number;
   /** Per run: geometric mean of its speedups over those layers (undefined when there are none). */
@@ -79,6 +89,11 @@ export interface Comparison {
   readonly geomean: readonly GeomeanRow[];
   /** Layers of the first run missing from later runs (also left out of `layers`). */
   readonly missingLayers: readonly MissingLayer[];
+  /**
+   * Kernels the first run timed on a common layer that no later run has a match for: left out
+   * of the rows (and named in a warning), but still losses for the regression gate.
+   */
+  readonly unmatchedTimed: readonly { readonly layer: LayerSpec; readonly layerKey: string; readonly kernel: string }[];
   readonly warnings: readonly string[];
 }
 
@@ -137,7 +152,7 @@ function cellOf(layer: LayerResult, m: Measurement, baseline: Precision, runKern
 
 export function compareRuns(runs: readonly LabelledRun[], options: Partial<CompareOptions> = {}): Comparison {
   if (runs.length < 2) throw new UsageError('compare needs at least two results files');
-  const opts: CompareOptions = { ...DEFAULT_CHANGE_OPTIONS, baseline: runs[0]!.results.config.baseline, ...options };
+  const opts: CompareOptions = { ...DEFAULT_CHANGE_OPTIONS, baseline: runs[0]!.results.config.baseline, match: 'class', ...options };
   const indexed = runs.map((r) => indexLayers(r.results.layers));
   const commonKeys = [...indexed[0]!.keys()].filter((k) => indexed.every((m) => m.has(k)));
   if (commonKeys.length === 0) {
@@ -154,23 +169,24 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
     }
   }
 
-  const kernelOrder: string[] = [];
-  for (const map of indexed) {
-    for (const key of commonKeys) for (const m of map.get(key)!.measurements) if (!kernelOrder.includes(m.kernel)) kernelOrder.push(m.kernel);
-  }
-  const measuredBy = (i: number, kernel: string) => commonKeys.some((k) => indexed[i]!.get(k)!.measurements.some((m) => m.kernel === kernel));
-  const partial = kernelOrder
-    .map((kernel) => ({ kernel, missingFrom: runs.filter((_, i) => !measuredBy(i, kernel)).map((r) => `${r.label}: ${whyMissing(r.results, kernel)}`) }))
+  const matching = matchKernels(runs, opts.match);
+  const measuredBy = (i: number, row: (typeof matching.rows)[number]) => {
+    const id = row.kernels[i];
+    return id !== undefined && commonKeys.some((k) => indexed[i]!.get(k)!.measurements.some((m) => m.kernel === id));
+  };
+  const partial = matching.rows
+    // Why a run lacks the row, asked about the kernel another run filled it with.
+    .map((row) => ({ kernel: row.key, missingFrom: runs.filter((_, i) => !measuredBy(i, row)).map((r) => `${r.label}: ${whyMissing(r.results, row.kernels.find((k) => k !== undefined) ?? row.key)}`) }))
     .filter((k) => k.missingFrom.length > 0);
 
   // The baseline kernel is chosen once per run (from every kernel it measured), as in `report`.
   const runKernelSets = runs.map((r) => runKernelIds(r.results));
   const rows: Row[] = [];
   for (const key of commonKeys) {
-    for (const kernel of kernelOrder) {
-      const found = indexed.map((map) => {
+    for (const matched of matching.rows) {
+      const found = indexed.map((map, i) => {
         const layer = map.get(key)!;
-        const m = layer.measurements.find((x) => x.kernel === kernel);
+        const m = layer.measurements.find((x) => x.kernel === matched.kernels[i]);
         return m && { layer, m };
       });
       if (found.every((f) => f === undefined)) continue;
@@ -179,7 +195,9 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
       rows.push({
         layer: specOf(indexed[0]!.get(key)!),
         layerKey: key,
-        kernel,
+        kernel: matched.key,
+        kernels: matched.kernels,
+        isas: matched.isas,
         cells: found.map((f, i) => f && cellOf(f.layer, f.m, opts.baseline, runKernelSets[i]!)),
         changes: found.map((f, i) => {
           const after = gemmOf(f);
@@ -189,7 +207,16 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
     }
   }
 
-  const geomean = kernelOrder.map((kernel) => geomeanRow(kernel, rows.filter((r) => r.kernel === kernel), runs.length));
+  const unmatchedTimed: Comparison['unmatchedTimed'][number][] = [];
+  for (const u of matching.unmatched.filter((x) => x.run === 0)) {
+    for (const key of commonKeys) {
+      const layer = indexed[0]!.get(key)!;
+      const m = layer.measurements.find((x) => x.kernel === u.label);
+      if (m && timed(m)) unmatchedTimed.push({ layer: specOf(layer), layerKey: key, kernel: u.label });
+    }
+  }
+
+  const geomean = matching.rows.map((m) => ({ ...geomeanRow(m.key, rows.filter((r) => r.kernel === m.key), runs.length), isas: m.isas }));
 
   const noBaseline = runs.filter((_, i) => !commonKeys.some((k) => indexed[i]!.get(k)!.measurements.some((m) => m.precision === opts.baseline && m.gemm))).map((r) => r.label);
   return {
@@ -199,10 +226,13 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
     rows,
     geomean,
     missingLayers,
+    unmatchedTimed,
     warnings: [
       ...contextWarnings(runs),
       ...repeatedShapesWarning(runs.map((r) => ({ label: r.label, repeats: repeatedShapes(r.results.layers) }))),
+      ...threadsWarning(runs),
       ...droppedLayersWarning(dropped),
+      ...unmatchedKernelsWarning(matching, runs.map((r) => r.label)),
       ...partialKernelsWarning(partial),
       ...missingBaselineWarning(noBaseline, opts.baseline),
     ],
@@ -210,7 +240,7 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
 }
 
 /** Geometric means of one kernel's rows, each over the layers where every run has the value. */
-export function geomeanRow(kernel: string, rows: readonly Row[], runCount: number): GeomeanRow {
+export function geomeanRow(kernel: string, rows: readonly Row[], runCount: number): Omit<GeomeanRow, 'isas'> {
   const runIndices = Array.from({ length: runCount }, (_, i) => i);
   const withSpeedups = rows.filter((r) => runIndices.every((i) => r.cells[i]?.speedup !== undefined));
   const withTimes = rows.filter((r) => runIndices.every((i) => r.cells[i]?.medianMs !== undefined));

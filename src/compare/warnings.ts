@@ -34,9 +34,7 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
   if (differs(runs, (r) => r.tool.version)) {
     warnings.push(`runs come from different fatnn-bench versions (${listing(runs, (r) => r.tool.version)}); kernels may have changed between versions, so read differences as tool + host changes`);
   }
-  if (differs(runs, (r) => r.config.threads)) {
-    warnings.push(`worker thread counts differ (${listing(runs, (r) => r.config.threads)}); changes of workers kernels reflect the thread count too (use the same --threads to compare code or hosts)`);
-  }
+  // Thread counts are compared in matching.ts, only between runs that ran workers kernels.
   if (differs(runs, (r) => r.config.timeMs) || differs(runs, (r) => r.config.minSamples)) {
     warnings.push(`time budgets differ (${listing(runs, (r) => `${r.config.timeMs}ms/${r.config.minSamples} samples`)}); significance depends on the sample counts, use the same --time and --min-samples`);
   }

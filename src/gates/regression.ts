@@ -67,6 +67,7 @@ export function findLosses(comparison: Comparison): Loss[] {
       else if (cell.problem) found.push({ ...at, kind: cell.problem });
       else if (cell.medianMs === undefined) found.push({ ...at, kind: 'no time' });
     }
+    for (const u of comparison.unmatchedTimed) found.push({ run, layer: `${u.layer.name} (${u.layerKey})`, kernel: u.kernel, kind: 'missing' });
     for (const m of comparison.missingLayers.filter((x) => x.run === i)) {
       for (const kernel of m.kernels) found.push({ run, layer: `${m.layer.name} (${m.layerKey})`, kernel, kind: 'layer missing' });
     }

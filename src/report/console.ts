@@ -6,7 +6,8 @@ import Table from 'cli-table3';
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, reportNotes, speedupText, speedupTone, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, speedupText, speedupTone, MODEL_NOTE } from './format.js';
+import { alignGrid, buildHeadline, headlineCaption, headlineGrid, wrapText, type Headline } from './headline.js';
 import { buildReportModel, type ReportModel, type Speedup } from './model.js';
 
 export { formatMs } from './format.js';
@@ -16,6 +17,17 @@ export interface ConsoleOptions {
   readonly color: boolean;
   /** Re-render against another baseline than the run's. */
   readonly baseline?: Precision;
+  /** Per-layer and per-kernel tables after the headline (`--detail`). */
+  readonly detail?: boolean;
+  /** Columns the headline and its notes wrap to (default 100). */
+  readonly width?: number;
+}
+
+/** The width the headline fits: 100 columns, or the terminal's when that is wider. */
+export const CONSOLE_WIDTH = 100;
+
+export function consoleWidth(stream: { isTTY?: boolean; columns?: number }): number {
+  return Math.max(CONSOLE_WIDTH, stream.isTTY && stream.columns ? stream.columns : 0);
 }
 
 export function wantsColor(stream: NodeJS.WriteStream): boolean {
@@ -93,14 +105,43 @@ function networkTable(model: ReportModel, chalk: ChalkInstance, color: boolean):
   return table.toString();
 }
 
+/** The headline block as terminal lines, wrapped to `width`; colour marks better and worse. */
+export function headlineLines(h: Headline, chalk: ChalkInstance, width: number, title?: string): string[] {
+  const { head, rows } = headlineGrid(h);
+  const lines = alignGrid(head, rows);
+  const out: string[] = [];
+  if (title) out.push(chalk.bold(title));
+  for (const w of h.warnings) out.push(...wrapText(`WARNING: ${w}`, width, '  ').map((l) => chalk.yellow(l)));
+  out.push(...wrapText(headlineCaption(h), width).map((l) => chalk.dim(l)));
+  out.push(chalk.cyan(lines[0]!));
+  out.push(...lines.slice(1, -1));
+  out.push(chalk.dim(lines[lines.length - 1]!));
+  return out;
+}
+
 export function renderConsole(results: ResultsFile, options: ConsoleOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const model = buildReportModel(results, options.baseline);
+  const width = options.width ?? CONSOLE_WIDTH;
+  const headline = buildHeadline(results, options.baseline);
+  const model = headline.report;
   const host = hostFacts(results.host, results.config.threads);
-  const lines = [
-    chalk.bold(`fatnn-bench ${results.tool.version} on ${host[0]![1]}, ${results.host.arch}, Node ${results.host.node}${results.complete ? '' : chalk.yellow(` - INCOMPLETE: ${results.layers.length} layer(s) measured`)}`),
-    layerTable(model, chalk, options.color),
-  ];
+  const title = `fatnn-bench ${results.tool.version} on ${host[0]![1]}, ${results.host.arch}, Node ${results.host.node}`;
+  const lines = wrapText(title, width, '  ').map((l) => chalk.bold(l));
+  if (!results.complete) lines.push(chalk.yellow(`INCOMPLETE: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layer(s) measured`));
+  lines.push(...headlineLines(headline, chalk, width));
+  const short: string[] = [noiseSummary(model.noisyCount, model.timingCount)];
+  const marks = [model.noisyCount > 0 && '~ noisy', model.borrowings.length > 0 && '† baseline borrowed from the backend\'s other variant'].filter(Boolean);
+  if (marks.length > 0) short.push(`Marks: ${marks.join('; ')}.`);
+  if (model.failures.length > 0) {
+    const kernels = [...new Set(model.failures.map((f) => f.kernel))];
+    lines.push(...wrapText(`${model.failures.length} measurement(s) failed or returned a wrong result: ${kernels.join(', ')} (details: --detail)`, width, '  ').map((l) => chalk.red(l)));
+  }
+  if (results.skipped.length > 0) short.push(`${results.skipped.length} kernel(s) cannot run on this host (listed in results.json "skipped" and by --detail).`);
+  if (!options.detail) short.push('Per-layer tables: --detail (run) or `fatnn-bench report results.json --detail`.');
+  for (const s of short) lines.push(...wrapText(s, width, '  ').map((l) => chalk.dim(l)));
+  if (!options.detail) return lines.join('\n');
+
+  lines.push('', chalk.bold('Per layer'), layerTable(model, chalk, options.color));
   if (results.layers.length > 0) {
     const weighted = results.layers.length > 1 || results.layers.some((l) => l.count > 1);
     lines.push(chalk.bold(`Whole network (${weighted ? 'multiplicity-weighted sum of layer medians' : 'one layer'}), GEMM only`), networkTable(model, chalk, options.color));

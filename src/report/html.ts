@@ -6,12 +6,13 @@ import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, reportNotes, runFacts, speedupTone, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { reportTitle } from './markdown.js';
-import { buildReportModel, VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
-import { escapeXml as esc, speedupChartSvg } from './svg.js';
+import { buildHeadline, fatnnLine, headlineCaption, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
+import { VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
+import { escapeXml as esc, headlineChartSvg, speedupChartSvg, type ChartRange } from './svg.js';
 
-type Cell = string | { html: string; cls?: string };
+export type Cell = string | { html: string; cls?: string };
 
-function table(head: readonly string[], rows: readonly (readonly Cell[])[], cls = ''): string {
+export function table(head: readonly string[], rows: readonly (readonly Cell[])[], cls = ''): string {
   const td = (c: Cell) => (typeof c === 'string' ? `<td>${esc(c)}</td>` : `<td${c.cls ? ` class="${c.cls}"` : ''}>${c.html}</td>`);
   return [
     `<table${cls ? ` class="${cls}"` : ''}>`,
@@ -29,7 +30,7 @@ function speedup(value: number | undefined, noisy = false, borrowed = false): Ce
   return { html: `${esc(formatSpeedupValue(value))}${marks}`, cls: cls || undefined };
 }
 
-const sp = (s: Speedup | undefined): Cell => speedup(s?.value, s?.noisy, s?.borrowed);
+export const sp = (s: Speedup | undefined): Cell => speedup(s?.value, s?.noisy, s?.borrowed);
 const code = (t: string): Cell => ({ html: `<code>${esc(t)}</code>` });
 
 function facts(pairs: [string, string][]): string {
@@ -72,11 +73,46 @@ function matrices(model: ReportModel): string {
       rows.push([{ html: '<b>geometric mean</b>' }, '', '', ...mx.geomean.map((g, i) => speedup(g, false, mx.borrowed[i]))]);
       rows.push([{ html: '<b>whole network</b>' }, '', '', ...mx.network.map(sp)]);
       rows.push([{ html: '<i>op-count model</i>' }, '', '', ...mx.model.map((m) => formatSpeedupValue(m))]);
-      out.push(table(['layer', 'MxNxK', 'count', ...mx.precisions], rows));
+      out.push(collapsible(`${mx.variant} table (${mx.rows.length} layers)`, table(['layer', 'MxNxK', 'count', ...mx.precisions], rows)));
       if (mx.borrowedBaselines.length > 0) out.push(`<p class="note">${BORROWED_MARK} The run has no ${esc(b0)} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `<code>${esc(k)}</code>`).join(', ')} (same backend).</p>`);
     }
   }
   return out.join('\n');
+}
+
+/** A long table behind a disclosure triangle (no script needed). */
+export function collapsible(summary: string, body: string, open = false): string {
+  return `<details${open ? ' open' : ''}><summary>${esc(summary)}</summary>\n${body}\n</details>`;
+}
+
+/** The headline block: warnings, chart, class x precision table, FATNN line. */
+export function headlineHtml(h: Headline, options: { title?: string; range?: ChartRange } = {}): string {
+  const { head, rows } = headlineGrid(h);
+  const chart = headlineChartSvg(
+    {
+      title: options.title ?? `Whole-network speedup vs ${h.baseline} by kernel class (GEMM only)`,
+      baseline: h.baseline,
+      precisions: h.precisions,
+      groups: h.rows.map((r) => ({ label: r.label, values: r.cells.map((c) => c?.value) })),
+      model: h.model,
+    },
+    options.range,
+  );
+  const bodyRows: Cell[][] = h.rows.map((r) => [r.label, ...r.cells.map((c, i) => (r.kernels[i] === undefined ? '' : sp(c))), sp(r.fatnn)]);
+  bodyRows.push([{ html: '<i>op-count model</i>' }, ...rows[rows.length - 1]!.slice(1)]);
+  return [
+    ...h.warnings.map((w) => `<p class="warning"><b>Warning</b>: ${esc(w)}</p>`),
+    `<p class="note">${esc(headlineCaption(h))}</p>`,
+    chart ? `<figure>${chart}</figure>` : '',
+    table(head, bodyRows, 'headline'),
+    `<p class="claim">${esc(fatnnLine(h))}</p>`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function legendHtml(): string {
+  return `<p class="note">${MARKS_LEGEND.map(([m, t]) => `<b>${esc(m)}</b> ${esc(t)}`).join('; ')}.</p>`;
 }
 
 function detailTable(model: ReportModel): string {
@@ -125,10 +161,21 @@ td.noisy { background: #fff6d6; }
 .note { color: #555; font-size: 13px; }
 figure { margin: 0.5em 0; overflow-x: auto; }
 code { font-size: 12px; }
+details { margin: 0.3em 0 0.8em; }
+summary { cursor: pointer; color: #0b57d0; }
+table.headline { font-size: 14px; }
+table.headline td:first-child { font-weight: 600; }
+.claim { font-weight: 600; }
+.hosts { display: flex; flex-wrap: wrap; gap: 2em; align-items: flex-start; }
+.hosts > section { flex: 1 1 560px; min-width: 0; }
+.hosts h2 { font-size: 1.1em; }
 `;
 
+export const HTML_STYLE = STYLE;
+
 export function renderHtml(results: ResultsFile, options: { baseline?: Precision } = {}): string {
-  const model = buildReportModel(results, options.baseline);
+  const headline = buildHeadline(results, options.baseline);
+  const model = headline.report;
   const b0 = model.baselines[0]!;
   const title = reportTitle(results);
   const notes = reportNotes(model, (id) => id);
@@ -144,17 +191,16 @@ export function renderHtml(results: ResultsFile, options: { baseline?: Precision
     results.complete
       ? ''
       : `<p class="warning"><b>Incomplete run</b>: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layers were measured before it stopped. Whole-network figures cover those layers only.</p>`,
-    '<h2>Host</h2>',
-    facts(hostFacts(results.host, results.config.threads)),
-    '<h2>Run</h2>',
-    facts([...runFacts(results), ['Noise', noiseSummary(model.noisyCount, model.timingCount)]]),
-    '<h2>Whole network</h2>',
-    `<p class="note">Total time = sum over layers of (layer count x median time); speedup vs ${esc(b0)} = ratio of those totals within the same backend; geomean = geometric mean of the per-layer speedups.</p>`,
-    networkTable(model),
+    headlineHtml(headline),
+    legendHtml(),
+    collapsible('Host and run', `${facts(hostFacts(results.host, results.config.threads))}\n${facts([...runFacts(results), ['Noise', noiseSummary(model.noisyCount, model.timingCount)]])}`),
+    collapsible(
+      `Whole network, every kernel (${model.network.length})`,
+      `<p class="note">Total time = sum over layers of (layer count x median time); speedup vs ${esc(b0)} = ratio of those totals within the same backend; geomean = geometric mean of the per-layer speedups.</p>\n${networkTable(model)}`,
+    ),
     matrices(model),
     '<h2>All measurements</h2>',
-    `<p class="note">Speedup = baseline median / median (same backend). ${esc(MODEL_NOTE)}.</p>`,
-    detailTable(model),
+    collapsible(`Every measurement (${model.rows.length})`, `<p class="note">Speedup = baseline median / median (same backend). ${esc(MODEL_NOTE)}.</p>\n${detailTable(model)}`),
     notes.length > 0 ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
     '</body></html>',
     '',

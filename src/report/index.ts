@@ -8,13 +8,24 @@ import type { Precision } from '../types.js';
 import { renderConsole } from './console.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import { DETAIL_MD_BASENAME, renderMarkdown, renderMarkdownDetail } from './markdown.js';
 
 export interface RenderOptions {
   /** Re-render speedups against another baseline precision than the run's. */
   readonly baseline?: Precision;
   /** ANSI colour; only the console format uses it. */
   readonly color?: boolean;
+  /** Per-layer detail in the console table and the full measurement dump in Markdown. */
+  readonly detail?: boolean;
+  /** Columns the console headline wraps to. */
+  readonly width?: number;
+}
+
+/** A second file a format writes beside its own in an output folder (results-detail.md). */
+export interface CompanionFile {
+  readonly basename: string;
+  readonly extension: string;
+  render(results: ResultsFile, options: RenderOptions): string;
 }
 
 export interface OutputFormat {
@@ -22,15 +33,32 @@ export interface OutputFormat {
   readonly extension: string;
   readonly description: string;
   render(results: ResultsFile, options: RenderOptions): string;
+  /** Files written beside this one when rendering into a folder. */
+  readonly companions?: readonly CompanionFile[];
 }
 
 export const FORMATS = {
   json: { extension: 'json', description: 'the versioned results document (input of `report` and `compare`)', render: (r) => serializeResults(r) },
-  md: { extension: 'md', description: 'Markdown tables, ready to paste in a README or PR', render: (r, o) => renderMarkdown(r, o) },
+  md: {
+    extension: 'md',
+    description: 'Markdown: headline first (under a GitHub comment\'s size limit), detail collapsed; every measurement in results-detail.md',
+    render: (r, o) => renderMarkdown(r, o),
+    companions: [{ basename: DETAIL_MD_BASENAME, extension: 'md', render: (r, o) => renderMarkdownDetail(r, o) }],
+  },
   csv: { extension: 'csv', description: 'one tidy table at full precision', render: (r, o) => renderCsv(r, o) },
   html: { extension: 'html', description: 'self-contained page with SVG speedup charts', render: (r, o) => renderHtml(r, o) },
-  console: { extension: 'txt', description: 'the terminal table', render: (r, o) => `${renderConsole(r, { color: o.color ?? false, baseline: o.baseline })}\n` },
+  console: {
+    extension: 'txt',
+    description: 'the terminal headline (per-layer tables with --detail)',
+    render: (r, o) => `${renderConsole(r, { color: o.color ?? false, baseline: o.baseline, detail: o.detail, width: o.width })}\n`,
+  },
 } as const satisfies Record<string, OutputFormat>;
+
+/** Every file a format writes into an output folder: its own and its companions, name -> text. */
+export function renderFormatFiles(format: FormatId, basename: string, results: ResultsFile, options: RenderOptions = {}): [string, string][] {
+  const f: OutputFormat = FORMATS[format];
+  return [[`${basename}.${f.extension}`, f.render(results, options)], ...(f.companions ?? []).map((c): [string, string] => [`${c.basename}.${c.extension}`, c.render(results, options)])];
+}
 
 export type FormatId = keyof typeof FORMATS;
 

@@ -6,7 +6,8 @@ import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, runFacts, speedupText, BORROWED_MARK, MODEL_NOTE } from './format.js';
-import { buildReportModel, VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
+import { buildHeadline, fatnnLine, headlineCaption, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
+import { VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
 
 export function mdEscape(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -48,22 +49,19 @@ function networkSection(model: ReportModel): string {
   return mdTable(head, rows);
 }
 
-function matrixSections(model: ReportModel): string[] {
+function matrixSections(model: ReportModel, view: ReportModel['views'][number]): string[] {
   const b0 = model.baselines[0]!;
   const out: string[] = [];
-  for (const view of model.views) {
-    out.push(`## Speedup vs ${b0} per layer: ${VIEW_LABELS[view]}`, '');
-    for (const mx of model.matrices[view]) {
-      out.push(`### ${mx.variant}`, '');
-      const head = ['layer', 'MxNxK', 'count', ...mx.precisions];
-      const rows = mx.rows.map((r) => [r.layer.name, shapeLabel(r.layer), String(r.layer.count), ...r.cells.map(speedupCell)]);
-      rows.push(['**geometric mean**', '', '', ...mx.geomean.map((g, i) => geomeanText(g, mx.borrowed[i]))]);
-      rows.push(['**whole network**', '', '', ...mx.network.map(speedupCell)]);
-      rows.push(['*op-count model*', '', '', ...mx.model.map((m) => formatSpeedupValue(m))]);
-      out.push(mdTable(head, rows));
-      if (mx.borrowedBaselines.length > 0) out.push('', `${BORROWED_MARK} The run has no ${b0} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `\`${k}\``).join(', ')} (same backend).`);
-      out.push('');
-    }
+  for (const mx of model.matrices[view]) {
+    out.push(`**${mx.variant}**`, '');
+    const head = ['layer', 'MxNxK', 'count', ...mx.precisions];
+    const rows = mx.rows.map((r) => [r.layer.name, shapeLabel(r.layer), String(r.layer.count), ...r.cells.map(speedupCell)]);
+    rows.push(['**geometric mean**', '', '', ...mx.geomean.map((g, i) => geomeanText(g, mx.borrowed[i]))]);
+    rows.push(['**whole network**', '', '', ...mx.network.map(speedupCell)]);
+    rows.push(['*op-count model*', '', '', ...mx.model.map((m) => formatSpeedupValue(m))]);
+    out.push(mdTable(head, rows));
+    if (mx.borrowedBaselines.length > 0) out.push('', `${BORROWED_MARK} The run has no ${b0} kernel in this variant: baseline taken from ${mx.borrowedBaselines.map((k) => `\`${k}\``).join(', ')} (same backend).`);
+    out.push('');
   }
   return out;
 }
@@ -95,25 +93,63 @@ function detailSection(model: ReportModel): string {
   return mdTable(head, rows, head.map((_, i) => (i < 3 ? 'l' : 'r')));
 }
 
-export function renderMarkdown(results: ResultsFile, options: { baseline?: Precision } = {}): string {
-  const model = buildReportModel(results, options.baseline);
+/** The headline block: host warnings, caption, the class x precision table, the FATNN line. */
+export function headlineMarkdown(h: Headline, heading = '## Headline'): string[] {
+  const out: string[] = [heading, ''];
+  for (const w of h.warnings) out.push(`> **Warning**: ${mdEscape(w)}`, '');
+  const { head, rows } = headlineGrid(h);
+  out.push(headlineCaption(h), '', mdTable(head, rows.map((r, i) => (i === rows.length - 1 ? [`*${r[0]}*`, ...r.slice(1)] : r))), '');
+  out.push(`**${mdEscape(fatnnLine(h))}**`, '');
+  return out;
+}
+
+export function legendMarkdown(): string[] {
+  return ['Marks: ' + MARKS_LEGEND.map(([mark, text]) => `\`${mark}\` ${text}`).join('; ') + '.', ''];
+}
+
+/** Collapsed by default: GitHub renders Markdown inside <details> when blank lines surround it. */
+function details(summary: string, body: readonly string[]): string[] {
+  return ['<details>', `<summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
+}
+
+/** The file `run` writes beside results.md with every measurement, too long for the summary. */
+export const DETAIL_MD_BASENAME = 'results-detail';
+
+export function renderMarkdown(results: ResultsFile, options: { baseline?: Precision; detail?: boolean } = {}): string {
+  const headline = buildHeadline(results, options.baseline);
+  const model = headline.report;
   const b0 = model.baselines[0]!;
   const out: string[] = [`# ${reportTitle(results)}`, ''];
   if (!results.complete) out.push(`> **Incomplete run**: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layers were measured before it stopped. Whole-network figures cover those layers only.`, '');
-  out.push('## Host', '', mdTable(['', ''], hostFacts(results.host, results.config.threads).map(([k, v]) => [`**${k}**`, v]), ['l', 'l']), '');
+  out.push(...headlineMarkdown(headline), ...legendMarkdown());
   const run = [...runFacts(results), ['Noise', noiseSummary(model.noisyCount, model.timingCount)]];
-  out.push('## Run', '', mdTable(['', ''], run.map(([k, v]) => [`**${k}**`, v!]), ['l', 'l']), '');
   out.push(
-    '## Whole network',
-    '',
-    `Total time = sum over layers of (layer count x median time); speedup vs ${b0} = ratio of those totals within the same backend; geomean = geometric mean of the per-layer speedups.`,
-    '',
-    networkSection(model),
-    '',
+    ...details('Host and run', [
+      mdTable(['', ''], hostFacts(results.host, results.config.threads).map(([k, v]) => [`**${k}**`, v]), ['l', 'l']),
+      '',
+      mdTable(['', ''], run.map(([k, v]) => [`**${k}**`, v!]), ['l', 'l']),
+    ]),
   );
-  out.push(...matrixSections(model));
-  out.push('## All measurements', '', `Speedup = baseline median / median (same backend). ${MODEL_NOTE}.`, '', detailSection(model), '');
+  out.push(
+    ...details(`Whole network, every kernel (${model.network.length})`, [
+      `Total time = sum over layers of (layer count x median time); speedup vs ${b0} = ratio of those totals within the same backend; geomean = geometric mean of the per-layer speedups.`,
+      '',
+      networkSection(model),
+    ]),
+  );
+  for (const view of model.views) out.push(...details(`Speedup vs ${b0} per layer: ${VIEW_LABELS[view]}`, matrixSections(model, view)));
+  if (options.detail) {
+    out.push(...details(`All measurements (${model.rows.length})`, [`Speedup = baseline median / median (same backend). ${MODEL_NOTE}.`, '', detailSection(model)]));
+  } else {
+    out.push(`Every measurement with its spread: \`${DETAIL_MD_BASENAME}.md\` beside this file (or \`fatnn-bench report results.json --format md --detail\`).`, '');
+  }
   const notes = reportNotes(model, (id) => `\`${id}\``);
   if (notes.length > 0) out.push('## Notes', '', ...notes.map((n) => `- ${mdEscape(n)}`), '');
   return out.join('\n');
+}
+
+/** results-detail.md: every measurement with its spread (the dump results.md leaves out). */
+export function renderMarkdownDetail(results: ResultsFile, options: { baseline?: Precision } = {}): string {
+  const model = buildHeadline(results, options.baseline).report;
+  return [`# ${reportTitle(results)}: every measurement`, '', `Speedup = baseline median / median (same backend). ${MODEL_NOTE}.`, '', detailSection(model), ''].join('\n');
 }

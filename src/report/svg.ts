@@ -19,6 +19,11 @@ export const PRECISION_COLOURS: Readonly<Record<Precision, string>> = {
   binary: '#009E73',
 };
 
+/** A generous estimate of a text's width in pixels (system-ui averages ~0.6 em per character). */
+function titleWidth(text: string, fontSize: number): number {
+  return Math.ceil(text.length * fontSize * 0.62) + 16;
+}
+
 interface Group {
   readonly label: string;
   readonly values: readonly (number | undefined)[];
@@ -43,8 +48,8 @@ export function speedupChartSvg(mx: VariantMatrix, baseline: Precision, title: s
   const plotH = 220;
   const bottom = 110;
   const plotRight = left + groups.length * groupWidth;
-  // Room on the right for the last rotated layer label.
-  const width = plotRight + 90;
+  // Room on the right for the last rotated layer label, and for the whole title.
+  const width = Math.max(plotRight + 90, left + titleWidth(title, 13));
   const height = top + plotH + bottom;
   const y = (v: number) => top + plotH - ((Math.log2(v) - lo) / (hi - lo)) * plotH;
   const out: string[] = [
@@ -81,4 +86,98 @@ export function speedupChartSvg(mx: VariantMatrix, baseline: Precision, title: s
   }
   out.push('</svg>');
   return out.join('\n');
+}
+
+export interface ChartRange {
+  /** log2 of the lowest and highest gridline. */
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** The log2 gridline range covering every value (and always 1/2x..2x). */
+export function chartRange(values: readonly (number | undefined)[]): ChartRange {
+  const all = values.filter((v): v is number => v !== undefined && v > 0);
+  if (all.length === 0) return { lo: -1, hi: 1 };
+  return { lo: Math.min(-1, Math.floor(Math.log2(Math.min(...all)))), hi: Math.max(1, Math.ceil(Math.log2(Math.max(...all)))) };
+}
+
+export interface HeadlineChartInput {
+  readonly title: string;
+  readonly baseline: Precision;
+  readonly precisions: readonly Precision[];
+  /** One group of bars per kernel class. */
+  readonly groups: readonly { readonly label: string; readonly values: readonly (number | undefined)[] }[];
+  /** The op-count model, one value per precision: drawn as a tick over each bar. */
+  readonly model?: readonly number[];
+}
+
+/**
+ * The headline chart: whole-network speedup vs the baseline, a group of bars per kernel class,
+ * one bar per precision (fixed colours, legend on top), log2 axis, the op-count model as a black
+ * tick on each bar. Horizontal labels: class names are short enough, and rotated text is what
+ * made the old per-variant charts hard to read.
+ */
+export function headlineChartSvg(input: HeadlineChartInput, range?: ChartRange): string {
+  const shown = input.precisions.map((p, i) => ({ p, i })).filter(({ p }) => p !== input.baseline);
+  const values = input.groups.flatMap((g) => shown.map(({ i }) => g.values[i]));
+  if (shown.length === 0 || values.every((v) => v === undefined)) return '';
+  const { lo, hi } = range ?? chartRange([...values, ...(input.model ?? [])]);
+  const bar = 14;
+  const gap = 34;
+  const groupWidth = shown.length * bar + gap;
+  const left = 52;
+  const top = 56;
+  const plotH = 260;
+  const plotRight = left + input.groups.length * groupWidth;
+  const width = Math.max(plotRight + 20, left + titleWidth(input.title, 14));
+  const height = top + plotH + 62;
+  const y = (v: number) => top + plotH - ((Math.log2(v) - lo) / (hi - lo)) * plotH;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(input.title)}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${escapeXml(input.title)}</title>`,
+    `<text x="8" y="18" font-size="14" font-weight="bold">${escapeXml(input.title)}</text>`,
+  ];
+  let lx = left;
+  for (const { p } of shown) {
+    out.push(`<rect x="${lx}" y="30" width="12" height="12" fill="${PRECISION_COLOURS[p]}"/><text x="${lx + 16}" y="40">${escapeXml(p)}</text>`);
+    lx += 30 + p.length * 7.5;
+  }
+  if (input.model) out.push(`<line x1="${lx}" x2="${lx + 14}" y1="36" y2="36" stroke="#000" stroke-width="2"/><text x="${lx + 18}" y="40">op-count model</text>`);
+  for (let e = lo; e <= hi; e++) {
+    const v = 2 ** e;
+    const yy = y(v).toFixed(1);
+    out.push(`<line x1="${left}" x2="${plotRight}" y1="${yy}" y2="${yy}" stroke="${e === 0 ? '#333' : '#ddd'}" stroke-width="${e === 0 ? 1.5 : 1}"/>`);
+    out.push(`<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${v >= 1 ? v : `1/${2 ** -e}`}x</text>`);
+  }
+  input.groups.forEach((g, gi) => {
+    const x0 = left + gi * groupWidth + gap / 2;
+    shown.forEach(({ p, i }, bi) => {
+      const v = g.values[i];
+      const x = x0 + bi * bar;
+      if (v !== undefined && v > 0) {
+        const y1 = y(1);
+        const yv = y(v);
+        out.push(
+          `<rect x="${x.toFixed(1)}" y="${Math.min(y1, yv).toFixed(1)}" width="${bar - 2}" height="${Math.max(1, Math.abs(y1 - yv)).toFixed(1)}" fill="${PRECISION_COLOURS[p]}"><title>${escapeXml(`${p}, ${g.label}: ${formatSpeedupValue(v)} vs ${input.baseline}`)}</title></rect>`,
+        );
+      }
+      const m = input.model?.[i];
+      if (m !== undefined && v !== undefined) out.push(`<line x1="${x.toFixed(1)}" x2="${(x + bar - 2).toFixed(1)}" y1="${y(m).toFixed(1)}" y2="${y(m).toFixed(1)}" stroke="#000" stroke-width="2"/>`);
+    });
+    const cx = x0 + (shown.length * bar) / 2;
+    splitLabel(g.label).forEach((line, li) => {
+      out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 16 + 15 * li}" text-anchor="middle"${li > 0 ? ' fill="#444"' : ''}>${escapeXml(line)}</text>`);
+    });
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+/** `workers-native (avx512)` -> [`workers-`, `native`, `(avx512)`]: short lines that fit under a group. */
+function splitLabel(label: string): string[] {
+  const workers = label.startsWith('workers-');
+  const rest = workers ? label.slice('workers-'.length) : label;
+  const i = rest.indexOf(' (');
+  const lines = i < 0 ? [rest] : [rest.slice(0, i), rest.slice(i + 1)];
+  return workers ? ['workers-', ...lines] : lines;
 }
