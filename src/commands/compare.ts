@@ -10,7 +10,8 @@ import { UsageError } from '../errors.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { parsePercent } from '../gates/percent.js';
 import { describeLoss, describeRegression, findLosses, findRegressions } from '../gates/regression.js';
-import { wantsColor } from '../report/console.js';
+import { consoleWidth, wantsColor } from '../report/console.js';
+import { MATCH_MODES, type MatchMode } from '../compare/matching.js';
 import { formatPercent } from '../report/format.js';
 import { readResultsArgument } from '../results/io.js';
 import { parseBaseline } from './run.js';
@@ -21,12 +22,19 @@ export interface CompareCommandOptions {
   threshold: string;
   alpha: string;
   failOnRegression?: string;
+  match?: string;
   expect?: Expectation[];
 }
 
 function parseFormat(text: string): CompareFormat {
   if (!(COMPARE_FORMATS as readonly string[]).includes(text)) throw new UsageError(`--format must be one of ${COMPARE_FORMATS.join(', ')}, got "${text}"`);
   return text as CompareFormat;
+}
+
+function parseMatch(text: string | undefined): MatchMode {
+  if (text === undefined) return 'class';
+  if (!(MATCH_MODES as readonly string[]).includes(text)) throw new UsageError(`--match must be one of ${MATCH_MODES.join(', ')}, got "${text}"`);
+  return text as MatchMode;
 }
 
 function parseAlpha(text: string): number {
@@ -48,15 +56,16 @@ export async function compareCommand(files: string[], opts: CompareCommandOption
   const alpha = parseAlpha(opts.alpha);
   const failAbove = opts.failOnRegression === undefined ? undefined : parsePercent('--fail-on-regression', opts.failOnRegression);
   const baseline = opts.baseline === undefined ? undefined : parseBaseline(opts.baseline);
+  const match = parseMatch(opts.match);
   if (files.length < 2) throw new UsageError('compare needs at least two results files');
 
   const runs = await loadRuns(files);
-  const comparison = compareRuns(runs, { noise, alpha, ...(baseline && { baseline }) });
+  const comparison = compareRuns(runs, { noise, alpha, match, ...(baseline && { baseline }) });
   const stderr = (line: string) => process.stderr.write(`fatnn-bench: ${line}\n`);
 
-  process.stdout.write(renderComparison(comparison, format, { color: format === 'console' && wantsColor(process.stdout) }));
-  // Markdown carries its warnings inside the document; the other formats keep stdout clean.
-  if (format !== 'md') for (const w of comparison.warnings) stderr(`warning: ${w}`);
+  process.stdout.write(renderComparison(comparison, format, { color: format === 'console' && wantsColor(process.stdout), width: consoleWidth(process.stdout) }));
+  // Markdown and HTML carry their warnings inside the document; the others keep stdout clean.
+  if (format !== 'md' && format !== 'html') for (const w of comparison.warnings) stderr(`warning: ${w}`);
 
   const gateLines: string[] = [];
   let code = 0;

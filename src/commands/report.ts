@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { consoleWidth } from '../report/console.js';
 import { FORMATS, parseFormats, renderFormat, renderFormatFiles, wantsColor } from '../report/index.js';
+import { hostWarnings } from '../results/host-warnings.js';
 import { readResultsArgument, writeFileAtomic } from '../results/io.js';
 import { RESULTS_BASENAME, parseBaseline } from './run.js';
 
@@ -22,6 +23,7 @@ export async function reportCommand(file: string, opts: ReportOptions): Promise<
   const baseline = opts.baseline === undefined ? undefined : parseBaseline(opts.baseline);
   if (opts.out === undefined && formats.length > 1) throw new UsageError(`several formats (${formats.join(', ')}) need --out DIR; stdout takes one`);
   const results = await readResultsArgument(file);
+  for (const w of hostWarnings(results.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
 
   if (opts.out === undefined) {
     const format = formats[0]!;

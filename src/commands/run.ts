@@ -9,11 +9,13 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { hostFingerprint } from '../host.js';
+import { sampleLoad } from '../host-load.js';
+import { hostWarnings } from '../results/host-warnings.js';
 import { isPrecision } from '../precisions.js';
 import { consoleWidth } from '../report/console.js';
 import { FORMATS, parseFormats, renderConsole, renderFormatFiles, wantsColor, type FormatId } from '../report/index.js';
 import { writeFileAtomic } from '../results/io.js';
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type LayerResult, type ResultsFile, type RunConfig } from '../results/schema.js';
+import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type HostFingerprint, type LayerResult, type ResultsFile, type RunConfig } from '../results/schema.js';
 import { readLayersFile } from '../runner/layers-file.js';
 import { runSweep, type SweepProgress } from '../runner/sweep.js';
 import { parseShape, presetLayers, shapeLabel, type Layer } from '../shapes.js';
@@ -144,7 +146,10 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   const startedAt = new Date();
   const outDir = opts.out ?? defaultOutDir(startedAt);
   const showProgress = Boolean(process.stderr.isTTY) && !opts.quiet;
-  const host = await hostFingerprint();
+  const [fingerprint, loadBefore] = await Promise.all([hostFingerprint(), sampleLoad()]);
+  let host: HostFingerprint = { ...fingerprint, load: { before: loadBefore } };
+  // Said at once, so a user can stop and close what is running instead of waiting for the end.
+  for (const w of hostWarnings(host)) process.stderr.write(`fatnn-bench: warning: ${w} (measuring anyway)\n`);
   const measured: LayerResult[] = [];
   const results = (complete: boolean): ResultsFile => ({
     schema: RESULTS_SCHEMA,
@@ -200,7 +205,9 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   }
   if (showProgress) process.stderr.write('\r\x1b[K');
 
+  host = { ...host, load: { before: loadBefore, after: await sampleLoad() } };
   const final = results(true);
+  for (const w of hostWarnings(final.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
   await writeAll(final);
   printResults(final);
   if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.flatMap((f) => renderFormatFiles(f, RESULTS_BASENAME, final).map(([name]) => name)).join(', ')})\n`);

@@ -3,7 +3,7 @@
 // Renderers (console, Markdown, CSV) and the regression gate all read this one model.
 
 import { UsageError } from '../errors.js';
-import type { LayerResult, LayerSpec, Measurement } from '../results/schema.js';
+import type { LayerResult, LayerSpec, Measurement, ResultsFile } from '../results/schema.js';
 import { baselineFor, geometricMean, runKernelIds, variantOf } from '../results/speedups.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
@@ -85,6 +85,8 @@ export interface Comparison {
   readonly options: CompareOptions;
   /** Layers measured by every run, in the first run's order. */
   readonly layers: readonly LayerSpec[];
+  /** Their match keys (`MxNxK`, `MxNxK #2`), as indexLayers gives them. */
+  readonly layerKeys: readonly string[];
   readonly rows: readonly Row[];
   readonly geomean: readonly GeomeanRow[];
   /** Layers of the first run missing from later runs (also left out of `layers`). */
@@ -117,7 +119,7 @@ export function labelsFor(paths: readonly string[]): string[] {
  * occur more than once in a file (`--layers`, repeated `--shape`); the n-th occurrence is keyed
  * `MxNxK #n` and matched with the n-th occurrence of that shape in the other runs.
  */
-function indexLayers(layers: readonly LayerResult[]): Map<string, LayerResult> {
+export function indexLayers(layers: readonly LayerResult[]): Map<string, LayerResult> {
   const map = new Map<string, LayerResult>();
   const seen = new Map<string, number>();
   for (const l of layers) {
@@ -223,6 +225,7 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
     runs,
     options: opts,
     layers: commonKeys.map((k) => specOf(indexed[0]!.get(k)!)),
+    layerKeys: commonKeys,
     rows,
     geomean,
     missingLayers,
@@ -255,4 +258,10 @@ export function geomeanRow(kernel: string, rows: readonly Row[], runCount: numbe
 
 function specOf(layer: LayerResult): LayerSpec {
   return { name: layer.name, M: layer.M, N: layer.N, K: layer.K, count: layer.count };
+}
+
+/** A run restricted to the layers every run measured: what its headline block sums over. */
+export function commonLayersOnly(results: ResultsFile, layerKeys: readonly string[]): ResultsFile {
+  const keep = new Set([...indexLayers(results.layers)].filter(([k]) => layerKeys.includes(k)).map(([, l]) => l));
+  return { ...results, layers: results.layers.filter((l) => keep.has(l)) };
 }

@@ -5,13 +5,18 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { formatSignedPercent } from '../gates/percent.js';
 import { csvLine } from '../report/csv.js';
+import { headlineLines } from '../report/console.js';
 import { formatMs, formatPercent, formatSpeedupValue } from '../report/format.js';
-import { mdTable } from '../report/markdown.js';
+import { buildHeadline, fatnnLine, wrapText, type Headline } from '../report/headline.js';
+import { collapsible, headlineHtml, HTML_STYLE, legendHtml, table as htmlTable, type Cell as HtmlCell } from '../report/html.js';
+import { headlineMarkdown, legendMarkdown, mdTable } from '../report/markdown.js';
+import { chartRange } from '../report/svg.js';
+import { escapeXml as esc } from '../report/svg.js';
 import type { Change } from './change.js';
-import type { Cell, Comparison, GeomeanRow } from './comparison.js';
+import { commonLayersOnly, type Cell, type Comparison, type GeomeanRow } from './comparison.js';
 import { hostLabel } from './warnings.js';
 
-export const COMPARE_FORMATS = ['console', 'md', 'csv'] as const;
+export const COMPARE_FORMATS = ['console', 'md', 'csv', 'html'] as const;
 export type CompareFormat = (typeof COMPARE_FORMATS)[number];
 
 interface Column {
@@ -36,10 +41,11 @@ function columns(c: Comparison): Column[] {
   return cols;
 }
 
-function msText(cell: Cell | undefined): Text {
+/** A time, naming the ISA when the row is a native class (hosts may differ in it). */
+function msText(cell: Cell | undefined, isa: string | undefined): Text {
   if (!cell) return { text: '-' };
-  if (cell.error) return { text: cell.error, tone: 'bad' };
-  return { text: cell.medianMs === undefined ? '-' : formatMs(cell.medianMs) };
+  if (cell.error) return { text: `${cell.error}${isa ? ` (${isa})` : ''}`, tone: 'bad' };
+  return { text: cell.medianMs === undefined ? '-' : `${formatMs(cell.medianMs)}${isa ? ` (${isa})` : ''}` };
 }
 
 function speedupText(value: number | undefined, borrowed?: string): Text {
@@ -66,14 +72,14 @@ function bodyRows(c: Comparison): Text[][] {
     { text: row.layer.name },
     { text: row.layerKey },
     { text: row.kernel },
-    ...row.cells.flatMap((cell) => [msText(cell), speedupText(cell?.speedup, cell?.borrowedBaseline)]),
+    ...row.cells.flatMap((cell, i) => [msText(cell, row.isas[i]), speedupText(cell?.speedup, cell?.borrowedBaseline)]),
     ...row.changes.slice(1).map(changeText),
   ]);
   const geo = c.geomean.map((g) => [
     { text: 'geometric mean' },
     { text: geomeanLayersText(g) },
     { text: g.kernel },
-    ...g.speedups.flatMap((s) => [{ text: '' }, speedupText(s)]),
+    ...g.speedups.flatMap((s, i) => [{ text: g.isas[i] ? `(${g.isas[i]})` : '' }, speedupText(s)]),
     ...g.timeRatios.slice(1).map((t) => ({ text: t === undefined ? '-' : `${formatSignedPercent(t - 1)} time` })),
   ]);
   return [...rows, ...geo];
@@ -83,6 +89,33 @@ function bodyRows(c: Comparison): Text[][] {
 function geomeanLayersText(g: GeomeanRow): string {
   const layers = (n: number) => `${n} layer${n === 1 ? '' : 's'}`;
   return g.speedupLayers === g.timeLayers ? layers(g.timeLayers) : `${layers(g.speedupLayers)} (times: ${g.timeLayers})`;
+}
+
+/** Each run's headline, over the layers every run measured, so the blocks sum the same work. */
+export function comparisonHeadlines(c: Comparison): Headline[] {
+  return c.runs.map((r) => buildHeadline(commonLayersOnly(r.results, c.layerKeys), c.options.baseline));
+}
+
+/** One line per host: its FATNN ratio per class, model and paper. */
+function fatnnLines(c: Comparison, headlines: readonly Headline[]): string[] {
+  return headlines.map((h, i) => fatnnLine(h, c.runs[i]!.label));
+}
+
+/** Blocks of lines side by side when they fit in `width`, else one after another. */
+function sideBySide(blocks: readonly string[][], width: number, visible: (s: string) => number): string[] {
+  const widths = blocks.map((b) => Math.max(0, ...b.map(visible)));
+  const gap = 4;
+  if (widths.reduce((a, w) => a + w, 0) + gap * (blocks.length - 1) > width) return blocks.flatMap((b, i) => (i === 0 ? b : ['', ...b]));
+  const height = Math.max(...blocks.map((b) => b.length));
+  return Array.from({ length: height }, (_, row) =>
+    blocks
+      .map((b, i) => {
+        const line = b[row] ?? '';
+        return i === blocks.length - 1 ? line : line + ' '.repeat(widths[i]! - visible(line) + gap);
+      })
+      .join('')
+      .trimEnd(),
+  );
 }
 
 function runLines(c: Comparison): string[] {
@@ -95,13 +128,20 @@ function runLines(c: Comparison): string[] {
 /** No rule between body rows: a comparison has many rows and several runs side by side. */
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
-function renderConsoleTable(c: Comparison, color: boolean): string {
+// eslint-disable-next-line no-control-regex
+const visibleLength = (s: string) => [...s.replace(/\x1b\[[0-9;]*m/g, '')].length;
+
+function renderConsoleTable(c: Comparison, color: boolean, width: number): string {
   const chalk: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
+  const headlines = comparisonHeadlines(c);
+  // Each block is kept at most 100 columns wide; side by side only when the terminal fits them.
+  const blocks = headlines.map((h, i) => headlineLines(h, chalk, Math.min(width, 100), `${c.runs[i]!.label}: ${h.host}`));
+  const top = [...sideBySide(blocks, width, visibleLength), '', ...fatnnLines(c, headlines).flatMap((l) => wrapText(l, width, '  ').map((x) => chalk.bold(x))), ''];
   const cols = columns(c);
   const table = new Table({ head: cols.map((x) => x.head), colAligns: cols.map((x) => x.align), style: { head: color ? ['cyan'] : [], border: [] }, chars: COMPACT });
   for (const row of bodyRows(c)) table.push(row.map((t) => (t.tone === 'bad' ? chalk.red(t.text) : t.tone === 'good' ? chalk.green(t.text) : t.text)));
   const legend = runLines(c).join('\n');
-  return `${legend}\n${table.toString()}\n${changeLegend(c)}`;
+  return `${top.join('\n')}\n${legend}\n${table.toString()}\n${changeLegend(c)}`;
 }
 
 function changeLegend(c: Comparison): string {
@@ -114,12 +154,22 @@ function changeLegend(c: Comparison): string {
 function renderMarkdown(c: Comparison): string {
   const cols = columns(c);
   const rows = bodyRows(c).map((row) => row.map((t) => (t.tone === 'bad' && t.text.includes('slower') ? `**${t.text}**` : t.text)));
+  const headlines = comparisonHeadlines(c);
   const out = [
     '### fatnn-bench comparison',
     '',
     ...runLines(c).map((l) => `- ${l}`),
     '',
+    ...fatnnLines(c, headlines).map((l) => `- **${l}**`),
+    '',
+    ...headlines.flatMap((h, i) => headlineMarkdown(h, `#### ${c.runs[i]!.label}: ${h.host}`)),
+    ...legendMarkdown(),
+    '<details>',
+    `<summary>Per layer (${c.rows.length} rows)</summary>`,
+    '',
     mdTable(cols.map((x) => x.head), rows, cols.map((x) => (x.align === 'right' ? 'r' : 'l'))),
+    '',
+    '</details>',
     '',
     changeLegend(c),
   ];
@@ -159,10 +209,46 @@ function renderCsv(c: Comparison): string {
   return `${lines.map(csvLine).join('\n')}\n`;
 }
 
-export function renderComparison(c: Comparison, format: CompareFormat, options: { color: boolean } = { color: false }): string {
+/** A self-contained page: the hosts' headline blocks side by side (same axis), then the rows. */
+function renderHtmlPage(c: Comparison): string {
+  const headlines = comparisonHeadlines(c);
+  const range = chartRange(headlines.flatMap((h) => [...h.rows.flatMap((r) => r.cells.map((x) => x?.value)), ...h.model]));
+  const title = `fatnn-bench comparison: ${c.runs.map((r) => r.label).join(' vs ')}`;
+  const cols = columns(c);
+  const rows = bodyRows(c).map((row) => row.map((t): HtmlCell => (t.tone ? { html: esc(t.text), cls: t.tone === 'bad' ? 'worse' : 'better' } : t.text)));
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(title)}</title>`,
+    `<style>${HTML_STYLE}</style>`,
+    '</head><body>',
+    `<h1>${esc(title)}</h1>`,
+    `<ul>${runLines(c).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`,
+    `<ul class="claim">${fatnnLines(c, headlines).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`,
+    // Above the blocks, so the blocks stay aligned row for row.
+    ...headlines.flatMap((h, i) => h.warnings.map((w) => `<p class="warning"><b>Warning</b> (${esc(c.runs[i]!.label)}): ${esc(w)}</p>`)),
+    '<div class="hosts">',
+    ...headlines.map((h, i) => `<section><h2>${esc(`${c.runs[i]!.label}: ${h.host}`)}</h2>\n${headlineHtml(h, { title: `${c.runs[i]!.label}: speedup vs ${h.baseline}, whole network`, range, warnings: false })}</section>`),
+    '</div>',
+    legendHtml(),
+    '<h2>Per layer</h2>',
+    collapsible(`Every layer and kernel (${c.rows.length} rows)`, htmlTable(cols.map((x) => x.head), rows)),
+    `<p class="note">${esc(changeLegend(c))}</p>`,
+    c.warnings.length > 0 ? `<h2>Warnings</h2><ul>${c.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '',
+    '</body></html>',
+    '',
+  ]
+    .filter((x) => x !== '')
+    .join('\n');
+}
+
+export function renderComparison(c: Comparison, format: CompareFormat, options: { color: boolean; width?: number } = { color: false }): string {
   switch (format) {
     case 'console':
-      return `${renderConsoleTable(c, options.color)}\n`;
+      return `${renderConsoleTable(c, options.color, options.width ?? 100)}\n`;
+    case 'html':
+      return renderHtmlPage(c);
     case 'md':
       return renderMarkdown(c);
     case 'csv':

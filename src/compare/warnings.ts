@@ -1,6 +1,7 @@
 // Every warning `compare` can give, each with what to do about it. Warnings never fail the
 // command: runs that differ in context can still be read side by side, with care.
 
+import { hostWarnings } from '../results/host-warnings.js';
 import type { ResultsFile } from '../results/schema.js';
 
 export interface LabelledRun {
@@ -41,6 +42,7 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
   if (differs(runs, (r) => `${r.host.node} ${r.host.v8}`)) {
     warnings.push(`Node.js versions differ (${listing(runs, (r) => r.host.node)}); JIT changes alone can move js and wasm timings`);
   }
+  for (const r of runs) for (const w of hostWarnings(r.results.host)) warnings.push(`${r.label}: ${w}`);
   for (const r of runs) {
     if (!r.results.complete) warnings.push(`${r.label} is an interrupted run: only the layers it finished are compared`);
   }

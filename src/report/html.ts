@@ -86,7 +86,7 @@ export function collapsible(summary: string, body: string, open = false): string
 }
 
 /** The headline block: warnings, chart, class x precision table, FATNN line. */
-export function headlineHtml(h: Headline, options: { title?: string; range?: ChartRange } = {}): string {
+export function headlineHtml(h: Headline, options: { title?: string; range?: ChartRange; warnings?: boolean } = {}): string {
   const { head, rows } = headlineGrid(h);
   const chart = headlineChartSvg(
     {
@@ -101,7 +101,7 @@ export function headlineHtml(h: Headline, options: { title?: string; range?: Cha
   const bodyRows: Cell[][] = h.rows.map((r) => [r.label, ...r.cells.map((c, i) => (r.kernels[i] === undefined ? '' : sp(c))), sp(r.fatnn)]);
   bodyRows.push([{ html: '<i>op-count model</i>' }, ...rows[rows.length - 1]!.slice(1)]);
   return [
-    ...h.warnings.map((w) => `<p class="warning"><b>Warning</b>: ${esc(w)}</p>`),
+    ...(options.warnings === false ? [] : h.warnings.map((w) => `<p class="warning"><b>Warning</b>: ${esc(w)}</p>`)),
     `<p class="note">${esc(headlineCaption(h))}</p>`,
     chart ? `<figure>${chart}</figure>` : '',
     table(head, bodyRows, 'headline'),
@@ -169,6 +169,7 @@ table.headline td:first-child { font-weight: 600; }
 .hosts { display: flex; flex-wrap: wrap; gap: 2em; align-items: flex-start; }
 .hosts > section { flex: 1 1 560px; min-width: 0; }
 .hosts h2 { font-size: 1.1em; }
+.hosts figure svg { max-width: 100%; height: auto; }
 `;
 
 export const HTML_STYLE = STYLE;

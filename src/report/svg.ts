@@ -124,7 +124,8 @@ export function headlineChartSvg(input: HeadlineChartInput, range?: ChartRange):
   const { lo, hi } = range ?? chartRange([...values, ...(input.model ?? [])]);
   const bar = 14;
   const gap = 34;
-  const groupWidth = shown.length * bar + gap;
+  // Wide enough for the longest label line under a group (`wasm-simd128`, 12 characters).
+  const groupWidth = Math.max(shown.length * bar + gap, 96);
   const left = 52;
   const top = 56;
   const plotH = 260;
@@ -150,7 +151,7 @@ export function headlineChartSvg(input: HeadlineChartInput, range?: ChartRange):
     out.push(`<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${v >= 1 ? v : `1/${2 ** -e}`}x</text>`);
   }
   input.groups.forEach((g, gi) => {
-    const x0 = left + gi * groupWidth + gap / 2;
+    const x0 = left + gi * groupWidth + (groupWidth - shown.length * bar) / 2;
     shown.forEach(({ p, i }, bi) => {
       const v = g.values[i];
       const x = x0 + bi * bar;

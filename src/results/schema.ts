@@ -23,6 +23,26 @@ export interface HostFingerprint {
   readonly node: string;
   readonly v8: string;
   readonly wasmSimd: boolean;
+  /** How busy the machine was just before and just after the run (absent in older files). */
+  readonly load?: HostLoad;
+}
+
+/** One look at how busy the machine was. */
+export interface LoadSample {
+  /** ISO date of the sample. */
+  readonly at: string;
+  /** The OS's 1-minute load average (runnable processes; 0 on Windows). */
+  readonly loadAverage1m: number;
+  /** Percent of all cores' time that other processes used during the window, or null if unknown. */
+  readonly otherCpuPercent: number | null;
+  /** Length of the sampling window, ms. */
+  readonly windowMs: number;
+}
+
+export interface HostLoad {
+  readonly before: LoadSample;
+  /** Absent while the run is going, and in an interrupted run. */
+  readonly after?: LoadSample;
 }
 
 export interface LayerSpec {

@@ -76,6 +76,19 @@ function checkHost(v: Json, path: string): void {
   str(h.node, `${path}.node`);
   str(h.v8, `${path}.v8`);
   bool(h.wasmSimd, `${path}.wasmSimd`);
+  if (h.load !== undefined) {
+    const load = obj(h.load, `${path}.load`);
+    checkLoadSample(load.before, `${path}.load.before`);
+    if (load.after !== undefined) checkLoadSample(load.after, `${path}.load.after`);
+  }
+}
+
+function checkLoadSample(v: Json, path: string): void {
+  const s = obj(v, path);
+  date(s.at, `${path}.at`);
+  num(s.loadAverage1m, `${path}.loadAverage1m`, { min: 0 });
+  if (s.otherCpuPercent !== null) num(s.otherCpuPercent, `${path}.otherCpuPercent`, { min: 0 });
+  num(s.windowMs, `${path}.windowMs`, { min: 0 });
 }
 
 function checkConfig(v: Json, path: string): void {
