@@ -36,8 +36,9 @@ it('lists kernels as JSON with availability', () => {
 it('runs a custom shape and prints a table with speedups, without ANSI codes when piped', () => {
   const r = cli(['run', '--shape', '16x20x100', '--backend', 'js', ...FAST]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /fatnn\/js/);
-  assert.match(r.stdout, /vs ternary2b/);
+  // The headline: the js class row with its fp32 baseline, and the FATNN column.
+  assert.match(r.stdout, /^js +1\.00x/m);
+  assert.match(r.stdout, /fatnn\/ternary2b/);
   assert.doesNotMatch(r.stdout, /\x1b\[/);
   assert.equal(r.stderr, '');
 });

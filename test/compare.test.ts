@@ -7,6 +7,7 @@ import { compareRuns, labelsFor } from '../src/compare/comparison.js';
 import { renderComparison } from '../src/compare/render.js';
 import type { LabelledRun } from '../src/compare/warnings.js';
 import { UsageError } from '../src/errors.js';
+import { findLosses } from '../src/gates/regression.js';
 import { readResultsFile } from '../src/results/io.js';
 import type { LayerResult, Measurement, ResultsFile } from '../src/results/schema.js';
 
@@ -80,14 +81,24 @@ it('leaves out layers not measured by every run, with a warning naming them', as
   assert.ok(c.warnings.some((w) => /left out \(x64-threads1: 128x784x1152\)/.test(w)));
 });
 
-it('keeps kernels measured by only some runs as blank cells, with a warning', async () => {
+it('keeps kernels measured by only some of three runs as blank cells, with a warning', async () => {
   const a = await fixture('x64-threads1');
   const noFatnn = withLayers(await fixture('x64-threads1-rerun'), 'nofatnn', (ls) => ls.map((l) => ({ ...l, measurements: l.measurements.filter((m) => m.precision !== 'fatnn') })));
-  const c = compareRuns([a, noFatnn]);
+  const c = compareRuns([a, noFatnn, await fixture('x64-threads2')]);
   const row = c.rows.find((r) => r.kernel === 'fatnn/workers-js')!;
   assert.equal(row.cells[1], undefined);
   assert.equal(row.changes[1], undefined);
   assert.ok(c.warnings.some((w) => /fatnn\/workers-js \(nofatnn: selected but not measured on these layers\)/.test(w)));
+});
+
+it('leaves out a kernel no other run has, with one warning, but the gate still counts it lost', async () => {
+  const a = await fixture('x64-threads1');
+  const noFatnn = withLayers(await fixture('x64-threads1-rerun'), 'nofatnn', (ls) => ls.map((l) => ({ ...l, measurements: l.measurements.filter((m) => m.precision !== 'fatnn') })));
+  const c = compareRuns([a, noFatnn]);
+  assert.equal(c.rows.filter((r) => r.kernel === 'fatnn/workers-js').length, 0);
+  assert.equal(c.warnings.filter((w) => /left out/.test(w)).length, 1);
+  assert.ok(c.warnings.some((w) => /1 kernel\(s\) left out .*x64-threads1: fatnn\/workers-js/.test(w)));
+  assert.equal(findLosses(c).filter((l) => l.kernel === 'fatnn/workers-js' && l.kind === 'missing').length, 3);
 });
 
 it('refuses runs with no layer shape in common', async () => {
@@ -119,7 +130,9 @@ it('computes speedups vs a chosen baseline precision', async () => {
 it('renders Markdown with one table row per layer and kernel plus geomean rows and warnings', async () => {
   const c = compareRuns([await fixture('x64-threads1'), await fixture('x64-threads2')]);
   const md = renderComparison(c, 'md');
-  const tableLines = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---'));
+  // The headline blocks come first; the per-layer table is the collapsed one after them.
+  const perLayer = md.slice(md.indexOf('<summary>Per layer'));
+  const tableLines = perLayer.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| ---'));
   assert.equal(tableLines.length, 1 + 9 + 3);
   assert.match(tableLines[0]!, /^\| layer \| MxNxK \| kernel \| x64-threads1 ms \| x64-threads1 vs fp32 \| x64-threads2 ms \| x64-threads2 vs fp32 \| x64-threads2 vs x64-threads1 \|$/);
   assert.match(md, /\| geometric mean \| 3 layers \| fatnn\/workers-js \|/);

@@ -149,7 +149,8 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   const [fingerprint, loadBefore] = await Promise.all([hostFingerprint(), sampleLoad()]);
   let host: HostFingerprint = { ...fingerprint, load: { before: loadBefore } };
   // Said at once, so a user can stop and close what is running instead of waiting for the end.
-  for (const w of hostWarnings(host)) process.stderr.write(`fatnn-bench: warning: ${w} (measuring anyway)\n`);
+  // --quiet silences it here; the warning still lands in every report and in results.json.
+  if (!opts.quiet) for (const w of hostWarnings(host)) process.stderr.write(`fatnn-bench: warning: ${w} (measuring anyway)\n`);
   const measured: LayerResult[] = [];
   const results = (complete: boolean): ResultsFile => ({
     schema: RESULTS_SCHEMA,
@@ -207,7 +208,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
 
   host = { ...host, load: { before: loadBefore, after: await sampleLoad() } };
   const final = results(true);
-  for (const w of hostWarnings(final.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
+  if (!opts.quiet) for (const w of hostWarnings(final.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
   await writeAll(final);
   printResults(final);
   if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.flatMap((f) => renderFormatFiles(f, RESULTS_BASENAME, final).map(([name]) => name)).join(', ')})\n`);

@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, speedupText, speedupTone, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, TIMED_NOTE, speedupText, speedupTone, MODEL_NOTE } from './format.js';
 import { alignGrid, buildHeadline, headlineCaption, headlineGrid, wrapText, type Headline } from './headline.js';
 import { buildReportModel, type ReportModel, type Speedup } from './model.js';
 
@@ -129,13 +129,15 @@ export function renderConsole(results: ResultsFile, options: ConsoleOptions): st
   const lines = wrapText(title, width, '  ').map((l) => chalk.bold(l));
   if (!results.complete) lines.push(chalk.yellow(`INCOMPLETE: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layer(s) measured`));
   lines.push(...headlineLines(headline, chalk, width));
-  const short: string[] = [noiseSummary(model.noisyCount, model.timingCount)];
+  const short: string[] = [noiseSummary(model.noisyCount, model.timingCount), ...(options.detail ? [] : [TIMED_NOTE])];
   const marks = [model.noisyCount > 0 && '~ noisy', model.borrowings.length > 0 && '† baseline borrowed from the backend\'s other variant'].filter(Boolean);
   if (marks.length > 0) short.push(`Marks: ${marks.join('; ')}.`);
-  if (model.failures.length > 0) {
-    const kernels = [...new Set(model.failures.map((f) => f.kernel))];
-    lines.push(...wrapText(`${model.failures.length} measurement(s) failed or returned a wrong result: ${kernels.join(', ')} (details: --detail)`, width, '  ').map((l) => chalk.red(l)));
+  // Failures stay visible in the short view: a wrong result must never hide behind --detail.
+  const SHOWN_FAILURES = 5;
+  for (const f of model.failures.slice(0, SHOWN_FAILURES)) {
+    lines.push(...wrapText(`${f.kernel} on ${f.layer}: ${f.verification === 'failed' ? 'WRONG' : 'error'}: ${f.error}`, width, '  ').map((l) => chalk.red(l)));
   }
+  if (model.failures.length > SHOWN_FAILURES) lines.push(chalk.red(`... and ${model.failures.length - SHOWN_FAILURES} more failed measurement(s) (--detail shows them all)`));
   if (results.skipped.length > 0) short.push(`${results.skipped.length} kernel(s) cannot run on this host (listed in results.json "skipped" and by --detail).`);
   if (!options.detail) short.push('Per-layer tables: --detail (run) or `fatnn-bench report results.json --detail`.');
   for (const s of short) lines.push(...wrapText(s, width, '  ').map((l) => chalk.dim(l)));
