@@ -3,7 +3,7 @@
 
 import { consoleWidth } from '../report/console.js';
 import { listKernels } from '../registry.js';
-import { BACKENDS, type KernelInfo } from '../types.js';
+import type { KernelInfo } from '../types.js';
 import { parseBackends, parsePrecisions } from './options.js';
 
 export interface ListOptions {
@@ -29,7 +29,8 @@ function popcountForm(k: KernelInfo): string | undefined {
 export function listLines(kernels: readonly KernelInfo[], width: number): string[] {
   const idWidth = Math.max(0, ...kernels.map((k) => k.id.length));
   const lines: string[] = [];
-  for (const backend of BACKENDS) {
+  // Registry order (single-thread backends, then their workers twins), not BACKENDS' order.
+  for (const backend of [...new Set(kernels.map((k) => k.backend))]) {
     const group = kernels.filter((k) => k.backend === backend);
     if (group.length === 0) continue;
     const ready = group.filter((k) => k.available).length;
