@@ -145,7 +145,8 @@ it('renders CSV with raw numbers and the same number of fields on every line', a
   const lines = renderComparison(c, 'csv').trimEnd().split('\n');
   assert.equal(lines.length, 1 + 9 + 3);
   const fields = lines.map((l) => l.split(',').length);
-  assert.ok(fields.every((n) => n === 12), String(fields));
+  assert.ok(fields.every((n) => n === 14), String(fields));
+  assert.deepEqual(lines[1]!.split(',').slice(12), ['fp32/workers-js', 'fp32/workers-js']);
   const first = lines[1]!.split(',');
   assert.equal(Number(first[5]), medianOf(a.results, '128x784x1152', 'fp32/workers-js'));
   assert.ok(['slower', 'faster', 'no change'].includes(first[11]!));

@@ -182,6 +182,8 @@ function renderCsv(c: Comparison): string {
   const head = ['layer', 'M', 'N', 'K', 'kernel'];
   for (const r of c.runs) head.push(`${r.label}_median_ms`, `${r.label}_speedup_vs_${c.options.baseline}`);
   for (const r of c.runs.slice(1)) head.push(`${r.label}_change`, `${r.label}_p_value`, `${r.label}_verdict`);
+  // Last, so earlier column positions do not move: the kernel id each run's cells come from.
+  for (const r of c.runs) head.push(`${r.label}_kernel`);
   const num = (v: number | undefined) => (v === undefined ? '' : String(v));
   const lines: string[][] = [head];
   for (const row of c.rows) {
@@ -193,6 +195,7 @@ function renderCsv(c: Comparison): string {
       row.kernel,
       ...row.cells.flatMap((cell) => [num(cell?.medianMs), num(cell?.speedup)]),
       ...row.changes.slice(1).flatMap((ch) => [num(ch?.relative), num(ch?.pValue), ch?.verdict ?? '']),
+      ...row.kernels.map((k) => k ?? ''),
     ]);
   }
   for (const g of c.geomean) {
@@ -204,6 +207,7 @@ function renderCsv(c: Comparison): string {
       g.kernel,
       ...g.speedups.flatMap((s) => ['', num(s)]),
       ...g.timeRatios.slice(1).flatMap((t) => [num(t === undefined ? undefined : t - 1), '', '']),
+      ...c.runs.map(() => ''),
     ]);
   }
   return `${lines.map(csvLine).join('\n')}\n`;

@@ -2,6 +2,7 @@
 // kernel. Numbers are written at full precision, and each speedup row carries the baseline
 // kernel and time it was divided by, so spreadsheets can recompute every ratio.
 
+import { hostWarnings } from '../results/host-warnings.js';
 import type { ResultsFile, TimingStats } from '../results/schema.js';
 import type { CostView } from '../results/speedups.js';
 import type { Precision } from '../types.js';
@@ -69,5 +70,8 @@ export function renderCsv(results: ResultsFile, options: { baseline?: Precision 
     for (const b of model.baselines) out.push(n.model[b]);
     lines.push(csvLine(out));
   }
+  // Host warnings (busy machine, emulated CPU) as rows of their own scope, text in `error`, so
+  // the table stays rectangular and a spreadsheet filter on `scope` keeps or drops them.
+  for (const w of hostWarnings(results.host)) lines.push(csvLine(header.map((_, i) => (i === 0 ? 'warning' : i === 10 ? w : undefined))));
   return `${lines.join('\n')}\n`;
 }
