@@ -23,7 +23,9 @@ export async function reportCommand(file: string, opts: ReportOptions): Promise<
   const baseline = opts.baseline === undefined ? undefined : parseBaseline(opts.baseline);
   if (opts.out === undefined && formats.length > 1) throw new UsageError(`several formats (${formats.join(', ')}) need --out DIR; stdout takes one`);
   const results = await readResultsArgument(file);
-  if (!opts.quiet) for (const w of hostWarnings(results.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
+  // The console headline on stdout shows the warning itself; any other output also gets it on stderr.
+  const consoleOnStdout = opts.out === undefined && formats[0] === 'console';
+  if (!opts.quiet && !consoleOnStdout) for (const w of hostWarnings(results.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
 
   if (opts.out === undefined) {
     const format = formats[0]!;

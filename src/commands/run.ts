@@ -208,7 +208,8 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
 
   host = { ...host, load: { before: loadBefore, after: await sampleLoad() } };
   const final = results(true);
-  if (!opts.quiet) for (const w of hostWarnings(final.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
+  // The headline on stdout carries the warning; with --json stdout is data, so stderr says it.
+  if (!opts.quiet && opts.json) for (const w of hostWarnings(final.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
   await writeAll(final);
   printResults(final);
   if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.flatMap((f) => renderFormatFiles(f, RESULTS_BASENAME, final).map(([name]) => name)).join(', ')})\n`);
