@@ -162,7 +162,8 @@ function renderMarkdown(c: Comparison): string {
     '',
     ...fatnnLines(c, headlines).map((l) => `- **${l}**`),
     '',
-    ...headlines.flatMap((h, i) => headlineMarkdown(h, `#### ${c.runs[i]!.label}: ${h.host}`)),
+    // The FATNN lines are listed above, one per host.
+    ...headlines.flatMap((h, i) => headlineMarkdown(h, `#### ${c.runs[i]!.label}: ${h.host}`, { claim: false })),
     ...legendMarkdown(),
     '<details>',
     `<summary>Per layer (${c.rows.length} rows)</summary>`,
@@ -233,7 +234,7 @@ function renderHtmlPage(c: Comparison): string {
     // Above the blocks, so the blocks stay aligned row for row.
     ...headlines.flatMap((h, i) => h.warnings.map((w) => `<p class="warning"><b>Warning</b> (${esc(c.runs[i]!.label)}): ${esc(w)}</p>`)),
     '<div class="hosts">',
-    ...headlines.map((h, i) => `<section><h2>${esc(`${c.runs[i]!.label}: ${h.host}`)}</h2>\n${headlineHtml(h, { title: `${c.runs[i]!.label}: speedup vs ${h.baseline}, whole network`, range, warnings: false })}</section>`),
+    ...headlines.map((h, i) => `<section><h2>${esc(`${c.runs[i]!.label}: ${h.host}`)}</h2>\n${headlineHtml(h, { title: `${c.runs[i]!.label}: speedup vs ${h.baseline}, whole network`, range, warnings: false, claim: false })}</section>`),
     '</div>',
     legendHtml(),
     '<h2>Per layer</h2>',

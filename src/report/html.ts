@@ -86,7 +86,7 @@ export function collapsible(summary: string, body: string, open = false): string
 }
 
 /** The headline block: warnings, chart, class x precision table, FATNN line. */
-export function headlineHtml(h: Headline, options: { title?: string; range?: ChartRange; warnings?: boolean } = {}): string {
+export function headlineHtml(h: Headline, options: { title?: string; range?: ChartRange; warnings?: boolean; claim?: boolean } = {}): string {
   const { head, rows } = headlineGrid(h);
   const chart = headlineChartSvg(
     {
@@ -105,7 +105,7 @@ export function headlineHtml(h: Headline, options: { title?: string; range?: Cha
     `<p class="note">${esc(headlineCaption(h))}</p>`,
     chart ? `<figure>${chart}</figure>` : '',
     table(head, bodyRows, 'headline'),
-    `<p class="claim">${esc(fatnnLine(h))}</p>`,
+    options.claim === false ? '' : `<p class="claim">${esc(fatnnLine(h))}</p>`,
   ]
     .filter(Boolean)
     .join('\n');

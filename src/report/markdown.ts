@@ -94,12 +94,12 @@ function detailSection(model: ReportModel): string {
 }
 
 /** The headline block: host warnings, caption, the class x precision table, the FATNN line. */
-export function headlineMarkdown(h: Headline, heading = '## Headline'): string[] {
+export function headlineMarkdown(h: Headline, heading = '## Headline', options: { claim?: boolean } = {}): string[] {
   const out: string[] = [heading, ''];
   for (const w of h.warnings) out.push(`> **Warning**: ${mdEscape(w)}`, '');
   const { head, rows } = headlineGrid(h);
   out.push(headlineCaption(h), '', mdTable(head, rows.map((r, i) => (i === rows.length - 1 ? [`*${r[0]}*`, ...r.slice(1)] : r))), '');
-  out.push(`**${mdEscape(fatnnLine(h))}**`, '');
+  if (options.claim !== false) out.push(`**${mdEscape(fatnnLine(h))}**`, '');
   return out;
 }
 
