@@ -267,3 +267,14 @@ it('shows no time and no change for a kernel whose result was wrong', async () =
   assert.deepEqual(row.cells[1], { error: 'wrong result', problem: 'wrong result' });
   assert.equal(row.changes[1], undefined);
 });
+
+it('puts the hosts\' headline blocks side by side when the terminal is wide enough, else one under the other', async () => {
+  const c = compareRuns([await fixture('x64-native'), await fixture('fixture-arm64-native')]);
+  const wide = renderComparison(c, 'console', { color: false, width: 220 });
+  assert.match(wide, /^native \(avx2\) .* native \(neon\+dotprod\) /m);
+  const narrow = renderComparison(c, 'console', { color: false, width: 100 });
+  assert.match(narrow, /^native \(avx2\) +1\.00x~ +[\d.]+x~ +[\d.]+x~ +[\d.]+x~$/m);
+  assert.match(narrow, /^native \(neon\+dotprod\) /m);
+  const headlinePart = narrow.slice(0, narrow.indexOf('x64-native: AMD EPYC (x64'));
+  for (const line of headlinePart.split('\n')) assert.ok([...line].length <= 100, line);
+});

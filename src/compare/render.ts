@@ -7,7 +7,7 @@ import { formatSignedPercent } from '../gates/percent.js';
 import { csvLine } from '../report/csv.js';
 import { headlineLines } from '../report/console.js';
 import { formatMs, formatPercent, formatSpeedupValue } from '../report/format.js';
-import { buildHeadline, fatnnLine, wrapText, type Headline } from '../report/headline.js';
+import { buildHeadline, fatnnLine, headlineCaption, wrapText, type Headline } from '../report/headline.js';
 import { collapsible, headlineHtml, HTML_STYLE, legendHtml, table as htmlTable, type Cell as HtmlCell } from '../report/html.js';
 import { headlineMarkdown, legendMarkdown, mdTable } from '../report/markdown.js';
 import { chartRange } from '../report/svg.js';
@@ -135,8 +135,13 @@ function renderConsoleTable(c: Comparison, color: boolean, width: number): strin
   const chalk: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
   const headlines = comparisonHeadlines(c);
   // Each block is kept at most 100 columns wide; side by side only when the terminal fits them.
-  const blocks = headlines.map((h, i) => headlineLines(h, chalk, Math.min(width, 100), `${c.runs[i]!.label}: ${h.host}`));
-  const top = [...sideBySide(blocks, width, visibleLength), '', ...fatnnLines(c, headlines).flatMap((l) => wrapText(l, width, '  ').map((x) => chalk.bold(x))), ''];
+  // Warnings and the caption once above the blocks, so the blocks line up row for row.
+  const above = [
+    ...headlines.flatMap((h, i) => h.warnings.flatMap((w) => wrapText(`WARNING (${c.runs[i]!.label}): ${w}`, width, '  ').map((l) => chalk.yellow(l)))),
+    ...wrapText(headlineCaption(headlines[0]!), width).map((l) => chalk.dim(l)),
+  ];
+  const blocks = headlines.map((h, i) => headlineLines(h, chalk, Math.min(width, 100), `${c.runs[i]!.label}: ${h.host}`, { warnings: false, caption: false }));
+  const top = [...above, ...sideBySide(blocks, width, visibleLength), '', ...fatnnLines(c, headlines).flatMap((l) => wrapText(l, width, '  ').map((x) => chalk.bold(x))), ''];
   const cols = columns(c);
   const table = new Table({ head: cols.map((x) => x.head), colAligns: cols.map((x) => x.align), style: { head: color ? ['cyan'] : [], border: [] }, chars: COMPACT });
   for (const row of bodyRows(c)) table.push(row.map((t) => (t.tone === 'bad' ? chalk.red(t.text) : t.tone === 'good' ? chalk.green(t.text) : t.text)));

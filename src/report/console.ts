@@ -106,13 +106,13 @@ function networkTable(model: ReportModel, chalk: ChalkInstance, color: boolean):
 }
 
 /** The headline block as terminal lines, wrapped to `width`; colour marks better and worse. */
-export function headlineLines(h: Headline, chalk: ChalkInstance, width: number, title?: string): string[] {
+export function headlineLines(h: Headline, chalk: ChalkInstance, width: number, title?: string, options: { warnings?: boolean; caption?: boolean } = {}): string[] {
   const { head, rows } = headlineGrid(h);
   const lines = alignGrid(head, rows);
   const out: string[] = [];
   if (title) out.push(chalk.bold(title));
-  for (const w of h.warnings) out.push(...wrapText(`WARNING: ${w}`, width, '  ').map((l) => chalk.yellow(l)));
-  out.push(...wrapText(headlineCaption(h), width).map((l) => chalk.dim(l)));
+  if (options.warnings !== false) for (const w of h.warnings) out.push(...wrapText(`WARNING: ${w}`, width, '  ').map((l) => chalk.yellow(l)));
+  if (options.caption !== false) out.push(...wrapText(headlineCaption(h), width).map((l) => chalk.dim(l)));
   out.push(chalk.cyan(lines[0]!));
   out.push(...lines.slice(1, -1));
   out.push(chalk.dim(lines[lines.length - 1]!));
