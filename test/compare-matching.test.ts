@@ -20,7 +20,8 @@ function runWith(label: string, kernels: readonly string[], overrides: { flags?:
   const stats = { samples: 3, medianMs: 1, meanMs: 1, p25Ms: 1, p75Ms: 1, minMs: 1, maxMs: 1, madMs: 0, rmePercent: 0, sampleMs: [1, 1, 1] };
   const results = {
     host: { cpu: { flags: overrides.flags ?? [] } },
-    config: { kernels, threads: overrides.threads ?? 0 },
+    config: { kernels, threads: overrides.threads ?? 0, precisions: [], backends: [] },
+    skipped: [],
     layers: [
       {
         name: 'l',
@@ -93,9 +94,9 @@ it('leaves out kernels no other file has, named in a single warning', async () =
     m.rows.map((r) => r.key),
     ['fatnn/js', 'fp32/js'],
   );
-  const left = unmatchedKernelsWarning(m, ['laptop', 'board']);
+  const left = unmatchedKernelsWarning(m, [laptop, board]);
   assert.equal(left.length, 1);
-  assert.match(left[0]!, /^3 kernel\(s\) left out .*laptop: binary\/js, fatnn\/wasm-scalar; board: int8\/js/);
+  assert.match(left[0]!, /^3 kernel\(s\) left out .*: laptop: binary\/js \(board: not selected by its filters\), fatnn\/wasm-scalar \(board: [^)]+\); board: int8\/js \(laptop: not selected by its filters\)$/);
 });
 
 it('compares thread counts only between files that ran workers kernels', () => {

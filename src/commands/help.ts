@@ -11,15 +11,18 @@ const EXIT_FAILURE_MEANING: Readonly<Record<string, string>> = {
 };
 
 const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
-  list: ['fatnn-bench list', 'fatnn-bench list --json'],
+  list: ['fatnn-bench list', 'fatnn-bench list --precision fatnn --backend native --available', 'fatnn-bench list --json'],
   verify: ['fatnn-bench verify --preset quick', 'fatnn-bench verify --backend native --shape 64x3136x576', 'fatnn-bench verify -k fatnn/wasm-simd128 --shape 1x1x1 --shape 3x5x33'],
   run: [
     'fatnn-bench run --preset quick',
     'fatnn-bench run -p ternary2b,fatnn -b js,wasm --shape 64x3136x576 --out fatnn-results/mine',
     'fatnn-bench run --preset quick -b wasm --expect "fatnn/ternary2b>=1.3"',
   ],
-  report: ['fatnn-bench report fatnn-results/mine/results.json', 'fatnn-bench report results.json --format md > results.md', 'fatnn-bench report results.json --format md,html --out report/'],
-  compare: ['fatnn-bench compare laptop/results.json board/results.json', 'fatnn-bench compare main.json pr.json --fail-on-regression 10% --format md'],
+  report: ['fatnn-bench report fatnn-results/mine/results.json --detail', 'fatnn-bench report results.json --format md > results.md', 'fatnn-bench report results.json --format md,html --out report/'],
+  compare: [
+    'fatnn-bench compare laptop/results.json board/results.json --format html > compare.html',
+    'fatnn-bench compare main.json pr.json --match id --fail-on-regression 10% --format md',
+  ],
 };
 
 /** Text for commander's addHelpText('after', ...) of `command`. */

@@ -13,7 +13,7 @@ import { sampleLoad } from '../host-load.js';
 import { hostWarnings } from '../results/host-warnings.js';
 import { isPrecision } from '../precisions.js';
 import { consoleWidth } from '../report/console.js';
-import { FORMATS, parseFormats, renderConsole, renderFormatFiles, wantsColor, type FormatId } from '../report/index.js';
+import { FORMATS, formatFileNames, parseFormats, renderConsole, renderFormatFiles, wantsColor, type FormatId } from '../report/index.js';
 import { writeFileAtomic } from '../results/io.js';
 import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type HostFingerprint, type LayerResult, type ResultsFile, type RunConfig } from '../results/schema.js';
 import { readLayersFile } from '../runner/layers-file.js';
@@ -177,7 +177,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
 
   // --force: results files of formats this run does not write would describe the old run.
   if (opts.force) {
-    for (const f of Object.keys(FORMATS) as FormatId[]) if (!formats.includes(f)) await rm(path.join(outDir, `${RESULTS_BASENAME}.${FORMATS[f].extension}`), { force: true });
+    for (const f of Object.keys(FORMATS) as FormatId[]) if (!formats.includes(f)) for (const name of formatFileNames(f, RESULTS_BASENAME)) await rm(path.join(outDir, name), { force: true });
   }
   // Written before measuring so an unwritable --out fails in a second, not after the sweep.
   await writeAll(results(false));
@@ -212,7 +212,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   if (!opts.quiet && opts.json) for (const w of hostWarnings(final.host)) process.stderr.write(`fatnn-bench: warning: ${w}\n`);
   await writeAll(final);
   printResults(final);
-  if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.flatMap((f) => renderFormatFiles(f, RESULTS_BASENAME, final).map(([name]) => name)).join(', ')})\n`);
+  if (!opts.quiet) process.stderr.write(`fatnn-bench: results in ${outDir} (${formats.flatMap((f) => formatFileNames(f, RESULTS_BASENAME)).join(', ')})\n`);
   const all = measured.flatMap((l) => l.measurements);
   const wrong = all.filter((m) => m.verification === 'failed');
   const broken = all.filter((m) => m.verification !== 'failed' && !m.gemm);

@@ -235,7 +235,7 @@ export function compareRuns(runs: readonly LabelledRun[], options: Partial<Compa
       ...repeatedShapesWarning(runs.map((r) => ({ label: r.label, repeats: repeatedShapes(r.results.layers) }))),
       ...threadsWarning(runs),
       ...droppedLayersWarning(dropped),
-      ...unmatchedKernelsWarning(matching, runs.map((r) => r.label)),
+      ...unmatchedKernelsWarning(matching, runs),
       ...partialKernelsWarning(partial),
       ...missingBaselineWarning(noBaseline, opts.baseline),
     ],

@@ -6,6 +6,7 @@
 import type { ResultsFile } from '../results/schema.js';
 import { runKernelIds, variantOf } from '../results/speedups.js';
 import type { Precision } from '../types.js';
+import { whyMissing } from './warnings.js';
 
 /** `--match class` (default: across devices) or `--match id` (exact kernel ids: same machine, code changes). */
 export type MatchMode = 'class' | 'id';
@@ -179,14 +180,21 @@ export function matchKernels(runs: readonly { readonly label: string; readonly r
   return { mode, rows, unmatched };
 }
 
-/** One warning naming every kernel left out because no other file has it (like dropped layers). */
-export function unmatchedKernelsWarning(m: Matching, labels: readonly string[]): string[] {
+/**
+ * One warning naming every kernel left out because no other file has it (like dropped layers),
+ * each with why the other files lack it, read from them (`whyMissing`: unavailable there with
+ * its reason, or not selected by their filters).
+ */
+export function unmatchedKernelsWarning(m: Matching, runs: readonly { readonly label: string; readonly results: ResultsFile }[]): string[] {
   if (m.unmatched.length === 0) return [];
   const byRun = new Map<number, string[]>();
-  for (const u of m.unmatched) byRun.set(u.run, [...(byRun.get(u.run) ?? []), u.label]);
-  const text = [...byRun].map(([run, ids]) => `${labels[run]}: ${ids.join(', ')}`).join('; ');
+  for (const u of m.unmatched) {
+    const why = runs.filter((_, i) => i !== u.run).map((r) => `${r.label}: ${whyMissing(r.results, u.label)}`);
+    byRun.set(u.run, [...(byRun.get(u.run) ?? []), `${u.label} (${why.join('; ')})`]);
+  }
+  const text = [...byRun].map(([run, ids]) => `${runs[run]!.label}: ${ids.join(', ')}`).join('; ');
   const how = m.mode === 'class' ? 'no other file has a kernel of the same precision and class' : 'no other file has the same kernel id (try --match class to pair ISAs across devices)';
-  return [`${m.unmatched.length} kernel(s) left out because ${how} (${text})`];
+  return [`${m.unmatched.length} kernel(s) left out because ${how}: ${text}`];
 }
 
 /**

@@ -54,6 +54,12 @@ export const FORMATS = {
   },
 } as const satisfies Record<string, OutputFormat>;
 
+/** The names of the files a format writes into an output folder (its own, then its companions). */
+export function formatFileNames(format: FormatId, basename: string): string[] {
+  const f: OutputFormat = FORMATS[format];
+  return [`${basename}.${f.extension}`, ...(f.companions ?? []).map((c) => `${c.basename}.${c.extension}`)];
+}
+
 /** Every file a format writes into an output folder: its own and its companions, name -> text. */
 export function renderFormatFiles(format: FormatId, basename: string, results: ResultsFile, options: RenderOptions = {}): [string, string][] {
   const f: OutputFormat = FORMATS[format];
