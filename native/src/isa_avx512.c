@@ -22,8 +22,12 @@ static inline VB vb_load(const uint64_t *p) { return _mm512_loadu_si512((const v
 static inline VB vb_bcast(const uint64_t *p) { return _mm512_set1_epi64((long long)*p); }
 static inline VB vb_and(VB a, VB b) { return _mm512_and_si512(a, b); }
 static inline VB vb_xor(VB a, VB b) { return _mm512_xor_si512(a, b); }
-/* t & (a ^ b) in one VPTERNLOGQ: truth table 0xF0 & (0xCC ^ 0xAA) */
-static inline VB vb_andxor(VB t, VB a, VB b) { return _mm512_ternarylogic_epi64(t, a, b, 0x60); }
+/* ~t & (a ^ b) in one VPTERNLOGQ (t = 0xF0, a = 0xCC, b = 0xAA): ~0xF0 & (0xCC ^ 0xAA) = 0x06 */
+static inline VB vb_andnxor(VB t, VB a, VB b) { return _mm512_ternarylogic_epi64(t, a, b, 0x06); }
+static inline VB vb_or(VB a, VB b) { return _mm512_or_si512(a, b); }
+/* fatnn keeps two popcounts per word pair here: with VPOPCNTQ + VPTERNLOGQ the carry-save form
+ * costs the same ~6 ops per 512 products and measured 0.98-1.01x (../shared/PEERS.md probe). */
+#define FAT_TWO_POPCOUNTS 1
 static inline VB vb_pc(VB a) { return _mm512_popcnt_epi64(a); }
 static inline VB vb_add(VB a, VB b) { return _mm512_add_epi64(a, b); }
 static inline VB vb_sub(VB a, VB b) { return _mm512_sub_epi64(a, b); }
@@ -118,9 +122,9 @@ static int fn_avx512_encode64(int precision, const int8_t *values, int n, uint64
       p0 = _mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512());
       p1 = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(1));
       break;
-    case FN_FATNN: /* nonzero mask, sign */
+    case FN_FATNN: /* zero plane, sign */
       valid = _mm512_cmple_epu8_mask(_mm512_add_epi8(v, _mm512_set1_epi8(1)), _mm512_set1_epi8(2));
-      p0 = _mm512_test_epi8_mask(v, v);
+      p0 = _mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512());
       p1 = _mm512_movepi8_mask(v);
       break;
     default: /* binary: +-1, bit = sign */

@@ -14,8 +14,17 @@ static inline VB vb_load(const uint64_t *p) { return vld1q_u64(p); }
 static inline VB vb_bcast(const uint64_t *p) { return vld1q_dup_u64(p); }
 static inline VB vb_and(VB a, VB b) { return vandq_u64(a, b); }
 static inline VB vb_xor(VB a, VB b) { return veorq_u64(a, b); }
-static inline VB vb_andxor(VB t, VB a, VB b) { return vandq_u64(t, veorq_u64(a, b)); }
+static inline VB vb_or(VB a, VB b) { return vorrq_u64(a, b); }
+static inline VB vb_andnxor(VB t, VB a, VB b) { return vbicq_u64(veorq_u64(a, b), t); }
 static inline VB vb_pc(VB a) { return vpaddlq_u32(vpaddlq_u16(vpaddlq_u8(vcntq_u8(vreinterpretq_u8_u64(a))))); }
+/* VCNT leaves byte counts; the three pairwise widening adds up to u64 cost more than the count
+ * itself, so fatnn's carry-save loop keeps byte sums (VB_PC8) and widens them every 31 steps. */
+#define VB_PC8 1
+static inline VB vb_pc8(VB a) { return vreinterpretq_u64_u8(vcntq_u8(vreinterpretq_u8_u64(a))); }
+static inline VB vb_add8(VB a, VB b) { return vreinterpretq_u64_u8(vaddq_u8(vreinterpretq_u8_u64(a), vreinterpretq_u8_u64(b))); }
+static inline VB vb_widen8(VB acc, VB bytes) {
+  return vaddq_u64(acc, vpaddlq_u32(vpaddlq_u16(vpaddlq_u8(vreinterpretq_u8_u64(bytes)))));
+}
 static inline VB vb_add(VB a, VB b) { return vaddq_u64(a, b); }
 static inline VB vb_sub(VB a, VB b) { return vsubq_u64(a, b); }
 static inline VB vb_set1(uint64_t v) { return vdupq_n_u64(v); }
@@ -57,6 +66,63 @@ static inline void vi_store(int32_t *p, VI a) { vst1q_s32(p, a); }
 #define F32_NV 2
 #define I8_MR 4
 #define I8_NV 2
+
+/* Bit-plane packing 64 values at a time. NEON has no byte movemask: each compare result is
+ * ANDed with its bit's weight (1, 2, ..., 128 per 8 bytes) and three rounds of pairwise adds
+ * fold four vectors into the 64-bit mask. A tail of fewer than 64 values goes through a zeroed
+ * copy so nothing past the row is read. */
+static inline uint64_t mask64(uint8x16_t m0, uint8x16_t m1, uint8x16_t m2, uint8x16_t m3) {
+  static const uint8_t weights[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+  const uint8x16_t w = vld1q_u8(weights);
+  uint8x16_t s01 = vpaddq_u8(vandq_u8(m0, w), vandq_u8(m1, w)), s23 = vpaddq_u8(vandq_u8(m2, w), vandq_u8(m3, w));
+  uint8x16_t s = vpaddq_u8(s01, s23);
+  s = vpaddq_u8(s, s);
+  return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
+}
+
+static int fn_neon_encode64(int precision, const int8_t *values, int n, uint64_t planes[2]) {
+  int8_t tail[64];
+  if (n < 64) {
+    __builtin_memset(tail, 0, sizeof tail);
+    __builtin_memcpy(tail, values, (size_t)n);
+    values = tail;
+  }
+  int8x16_t v[4];
+  for (int i = 0; i < 4; i++) v[i] = vld1q_s8(values + 16 * i);
+  uint8x16_t ok[4], q0[4], q1[4];
+  for (int i = 0; i < 4; i++) {
+    const uint8x16_t u = vreinterpretq_u8_s8(v[i]);
+    switch (precision) {
+      case FN_BIT2: /* 0..3: the planes are bits 0 and 1 */
+        ok[i] = vcleq_u8(u, vdupq_n_u8(3));
+        q0[i] = vtstq_u8(u, vdupq_n_u8(1));
+        q1[i] = vtstq_u8(u, vdupq_n_u8(2));
+        break;
+      case FN_TERNARY2B: /* offset t + 1: bit 0 set for t = 0, bit 1 for t = 1 */
+        ok[i] = vcleq_u8(vaddq_u8(u, vdupq_n_u8(1)), vdupq_n_u8(2));
+        q0[i] = vceqq_s8(v[i], vdupq_n_s8(0));
+        q1[i] = vceqq_s8(v[i], vdupq_n_s8(1));
+        break;
+      case FN_FATNN: /* zero plane, sign */
+        ok[i] = vcleq_u8(vaddq_u8(u, vdupq_n_u8(1)), vdupq_n_u8(2));
+        q0[i] = vceqq_s8(v[i], vdupq_n_s8(0));
+        q1[i] = vcltq_s8(v[i], vdupq_n_s8(0));
+        break;
+      default: /* binary: +-1, bit = sign */
+        ok[i] = vceqq_s8(vabsq_s8(v[i]), vdupq_n_s8(1));
+        q0[i] = vcltq_s8(v[i], vdupq_n_s8(0));
+        q1[i] = vdupq_n_u8(0);
+        break;
+    }
+  }
+  const uint64_t live = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+  const uint64_t bad = live & ~mask64(ok[0], ok[1], ok[2], ok[3]);
+  if (bad) return __builtin_ctzll(bad);
+  planes[0] = mask64(q0[0], q0[1], q0[2], q0[3]) & live;
+  planes[1] = mask64(q1[0], q1[1], q1[2], q1[3]) & live;
+  return -1;
+}
+#define ENCODE64 fn_neon_encode64
 
 #define KFN(name) fn_neon_##name
 #include "kernels.inc"
