@@ -10,8 +10,14 @@
   return <i32>popcnt<u64>(v);
 }
 
-/** fatnn: popcount(m) - 2 popcount(m & (sx ^ sw)) per word, 2x2 tile. */
-export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32): void {
+/**
+ * fatnn on the zero plane z and sign plane s (src/packing.ts): K - popcount(z) - 2 popcount(neg)
+ * with z = zw | zx and neg = ~z & (sw ^ sx), counted as 2 popcount(z | (sw ^ sx)) - popcount(z)
+ * (padding has z = s = 0 in both operands and cancels against the real K). 2x2 tile.
+ * Two popcounts per word stay here: i64.popcnt is one instruction, and the carry-save form of
+ * simd128.ts (one popcount, four more logic ops) measured 0.86x in a probe (issue #14).
+ */
+export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
   const stride = <usize>groups << 4;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
@@ -21,25 +27,25 @@ export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: 
       let pw = w0, px = x0;
       const pwEnd = w0 + stride;
       for (; pw < pwEnd; pw += 16, px += 16) {
-        const mw0 = load<u64>(pw), sw0 = load<u64>(pw, 8);
-        const mw1 = load<u64>(pw + stride), sw1 = load<u64>(pw + stride, 8);
-        const mx0 = load<u64>(px), sx0 = load<u64>(px, 8);
-        const mx1 = load<u64>(px + stride), sx1 = load<u64>(px + stride, 8);
-        let t = mw0 & mx0;
-        c00 += pc(t) - 2 * pc(t & (sw0 ^ sx0));
-        t = mw0 & mx1;
-        c01 += pc(t) - 2 * pc(t & (sw0 ^ sx1));
-        t = mw1 & mx0;
-        c10 += pc(t) - 2 * pc(t & (sw1 ^ sx0));
-        t = mw1 & mx1;
-        c11 += pc(t) - 2 * pc(t & (sw1 ^ sx1));
+        const zw0 = load<u64>(pw), sw0 = load<u64>(pw, 8);
+        const zw1 = load<u64>(pw + stride), sw1 = load<u64>(pw + stride, 8);
+        const zx0 = load<u64>(px), sx0 = load<u64>(px, 8);
+        const zx1 = load<u64>(px + stride), sx1 = load<u64>(px + stride, 8);
+        let z = zw0 | zx0;
+        c00 += 2 * pc(z | (sw0 ^ sx0)) - pc(z);
+        z = zw0 | zx1;
+        c01 += 2 * pc(z | (sw0 ^ sx1)) - pc(z);
+        z = zw1 | zx0;
+        c10 += 2 * pc(z | (sw1 ^ sx0)) - pc(z);
+        z = zw1 | zx1;
+        c11 += 2 * pc(z | (sw1 ^ sx1)) - pc(z);
       }
       const o0 = out + ((<usize>m * <usize>Np + <usize>n) << 2);
       const o1 = o0 + (<usize>Np << 2);
-      store<i32>(o0, c00);
-      store<i32>(o0, c01, 4);
-      store<i32>(o1, c10);
-      store<i32>(o1, c11, 4);
+      store<i32>(o0, K - c00);
+      store<i32>(o0, K - c01, 4);
+      store<i32>(o1, K - c10);
+      store<i32>(o1, K - c11, 4);
     }
   }
 }
@@ -142,7 +148,7 @@ const GATHER: u64 = 0x0102040810204080;
   if (kind == KIND_BIT2) return v >= 0 && v <= 3 ? v : -1;
   if (kind == KIND_BINARY) return v == 1 ? 0 : v == -1 ? 1 : -1;
   if (v < -1 || v > 1) return -1;
-  if (kind == KIND_FATNN) return (v != 0 ? 1 : 0) | (v < 0 ? 2 : 0);
+  if (kind == KIND_FATNN) return (v == 0 ? 1 : 0) | (v < 0 ? 2 : 0);
   return v + 1;
 }
 
@@ -179,7 +185,7 @@ export function packBits(src: usize, rows: i32, K: i32, dst: usize, groupWords: 
             bad = bad || (y & ~(LOW_BITS * 3)) != 0 || (y & (y >> 1) & LOW_BITS) != 0;
             const sign = (v >> 7) & LOW_BITS;
             if (kind == KIND_FATNN) {
-              lo = v & LOW_BITS; // valid values 0x00, 0x01, 0xff: bit 0 marks nonzero
+              lo = ~v & LOW_BITS; // valid values 0x00, 0x01, 0xff: bit 0 clear marks zero
               hi = sign;
             } else {
               lo = ~v & LOW_BITS; // t = 0

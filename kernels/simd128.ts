@@ -14,16 +14,12 @@
 // i8x16.popcnt yields 0..8 per byte. Counts stay in byte lanes for several K groups and are
 // widened to i32 only once per chunk: widening (two extadd_pairwise + add) every group instead
 // measured 22% slower for fatnn on 256x196x2304 (83 -> 65 GMAC/s).
-// fatnn adds a signed -8..8 per byte per group: 15 groups keep |sum| <= 120 < 128.
+// fatnn's two-popcount step adds 0..16 per byte per group: 15 groups keep sum <= 240 < 256.
 const FATNN_CHUNK = 15;
-// binary adds 0..8 unsigned: 31 groups keep sum <= 248 < 256.
+// binary and fatnn's carry-save step add 0..8 unsigned: 31 groups keep sum <= 248 < 256.
 const BINARY_CHUNK = 31;
 // bit2 adds ll + 2(lh + hl) + 4hh <= 72 per byte per group: 3 groups keep sum <= 216 < 256.
 const BIT2_CHUNK = 3;
-
-@inline function widenS(acc: v128, bytes: v128): v128 {
-  return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(i16x8.extadd_pairwise_i8x16_s(bytes)));
-}
 
 @inline function widenU(acc: v128, bytes: v128): v128 {
   return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(bytes)));
@@ -37,14 +33,18 @@ const BIT2_CHUNK = 3;
 }
 
 // ---------------------------------------------------------------------------------------------
-// fatnn: per bit, +1 where both nonzero with equal signs, -1 where signs differ.
-// popcount(m) - 2 popcount(m & d) == popcount(m & ~d) - popcount(m & d): two popcounts, and the
-// per-group byte value stays within -8..8, so one signed byte accumulator per output suffices.
+// fatnn on the zero plane z (1 = value 0) and the sign plane s (src/packing.ts). Per position
+// the product is 0 on z = zw | zx, -1 on neg = ~z & (sw ^ sx), +1 elsewhere, so
+// dot = K - popcount(z) - 2 popcount(neg); padding (z = s = 0 in both) cancels against the real K.
+//
+// fatnnStep (few groups): popcount(z | d) + popcount(neg) = popcount(z) + 2 popcount(neg), two
+// popcounts per group, <= 16 per byte, so 15 groups fit an unsigned byte accumulator.
+// fatnnCarrySave (see fatnnCS below): one popcount per group through a carry-save adder.
 
-@inline function fatnnStep(acc: v128, mw: v128, sw: v128, mx: v128, sx: v128): v128 {
-  const t = v128.and(mw, mx);
+@inline function fatnnStep(acc: v128, zw: v128, sw: v128, zx: v128, sx: v128): v128 {
+  const z = v128.or(zw, zx);
   const d = v128.xor(sw, sx);
-  return i8x16.sub(i8x16.add(acc, i8x16.popcnt(v128.andnot(t, d))), i8x16.popcnt(v128.and(t, d)));
+  return i8x16.add(acc, i8x16.add(i8x16.popcnt(v128.or(z, d)), i8x16.popcnt(v128.andnot(d, z))));
 }
 
 /**
@@ -74,9 +74,10 @@ const BIT2_CHUNK = 3;
   return <i32>popcnt<u64>(v);
 }
 
-@inline function fatnnWord(mw: u64, sw: u64, mx: u64, sx: u64): i32 {
-  const t = mw & mx;
-  return pc64(t) - 2 * pc64(t & (sw ^ sx));
+/** popcount(z) + 2 popcount(neg) of one 64-bit word pair: 2 popcount(z | d) - popcount(z). */
+@inline function fatnnWord(zw: u64, sw: u64, zx: u64, sx: u64): i32 {
+  const z = zw | zx;
+  return 2 * pc64(z | (sw ^ sx)) - pc64(z);
 }
 
 @inline function bit2Word(wl: u64, wh: u64, xl: u64, xh: u64): i32 {
@@ -86,8 +87,13 @@ const BIT2_CHUNK = 3;
 // Pointers advance by one group per iteration instead of being recomputed from a group index:
 // fewer live registers in the 2x2 tile, fewer spills in V8's code, measured ~5% faster.
 
-/** fatnn, 128-bit groups, 2x2 tile (Mp, Np even). */
-export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32): void {
+/** K - counts in each lane: the fatnn result from popcount(z) + 2 popcount(neg). */
+@inline function storeFatnn(out: usize, Np: i32, m: i32, n: i32, counts: v128, K: i32): void {
+  storeTile(out, Np, m, n, i32x4.sub(i32x4.splat(K), counts));
+}
+
+/** fatnn, 128-bit groups, two popcounts per group, 2x2 tile (Mp, Np even): the K <= 256 form. */
+export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
   const stride = <usize>groups * 32;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
@@ -110,18 +116,75 @@ export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: 
           pw += 32;
           px += 32;
         } while (pw < chunkEnd);
-        c00 = widenS(c00, b00);
-        c01 = widenS(c01, b01);
-        c10 = widenS(c10, b10);
-        c11 = widenS(c11, b11);
+        c00 = widenU(c00, b00);
+        c01 = widenU(c01, b01);
+        c10 = widenU(c10, b10);
+        c11 = widenU(c11, b11);
       }
-      storeTile(out, Np, m, n, hsum4(c00, c01, c10, c11));
+      storeFatnn(out, Np, m, n, hsum4(c00, c01, c10, c11), K);
+    }
+  }
+}
+
+/**
+ * fatnn, 128-bit groups, carry-save (FasterTNN, ISLPED 2025): per output a bit vector `ones` and
+ * a byte count `twos`; per group twos += popcount((ones & z) | neg), ones ^= z (the carry
+ * ones & z lies inside z, neg outside it, so the OR adds them), and at the end
+ * popcount(z) + 2 popcount(neg) summed over K = 2 twos + popcount(ones). One emulated
+ * i8x16.popcnt (~10 x86 instructions in V8) per group instead of two. Byte counts grow by <= 8
+ * per group: widened every 31 groups. A probe measured +15-23% for K >= 1152, +2-7% at
+ * K = 576 and a loss for K <= 128 (one group saves nothing), break-even at K = 256, so the
+ * caller uses it from 3 groups on. v128.andnot(d, z) rather than a nonzero mask and ~(ma & mb):
+ * V8 emits v128.not as two instructions (zero plane measured ~8% faster in the probe).
+ */
+export function fatnnCS(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
+  const stride = <usize>groups * 32;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    for (let n = 0; n < Np; n += 2) {
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + stride;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + BINARY_CHUNK * 32, pwEnd);
+        let t00 = i32x4.splat(0), t01 = i32x4.splat(0), t10 = i32x4.splat(0), t11 = i32x4.splat(0);
+        do {
+          const zw0 = v128.load(pw), sw0 = v128.load(pw, 16);
+          const zw1 = v128.load(pw + stride), sw1 = v128.load(pw + stride, 16);
+          const zx0 = v128.load(px), sx0 = v128.load(px, 16);
+          const zx1 = v128.load(px + stride), sx1 = v128.load(px + stride, 16);
+          let z = v128.or(zw0, zx0);
+          t00 = i8x16.add(t00, i8x16.popcnt(v128.or(v128.and(o00, z), v128.andnot(v128.xor(sw0, sx0), z))));
+          o00 = v128.xor(o00, z);
+          z = v128.or(zw0, zx1);
+          t01 = i8x16.add(t01, i8x16.popcnt(v128.or(v128.and(o01, z), v128.andnot(v128.xor(sw0, sx1), z))));
+          o01 = v128.xor(o01, z);
+          z = v128.or(zw1, zx0);
+          t10 = i8x16.add(t10, i8x16.popcnt(v128.or(v128.and(o10, z), v128.andnot(v128.xor(sw1, sx0), z))));
+          o10 = v128.xor(o10, z);
+          z = v128.or(zw1, zx1);
+          t11 = i8x16.add(t11, i8x16.popcnt(v128.or(v128.and(o11, z), v128.andnot(v128.xor(sw1, sx1), z))));
+          o11 = v128.xor(o11, z);
+          pw += 32;
+          px += 32;
+        } while (pw < chunkEnd);
+        c00 = widenU(c00, t00);
+        c01 = widenU(c01, t01);
+        c10 = widenU(c10, t10);
+        c11 = widenU(c11, t11);
+      }
+      // 2 twos + popcount(ones); hsum4 is linear, so the doubling and the ones go in once per tile
+      const twos = hsum4(c00, c01, c10, c11);
+      const zero = i32x4.splat(0);
+      const ones = hsum4(widenU(zero, i8x16.popcnt(o00)), widenU(zero, i8x16.popcnt(o01)), widenU(zero, i8x16.popcnt(o10)), widenU(zero, i8x16.popcnt(o11)));
+      storeFatnn(out, Np, m, n, i32x4.add(i32x4.add(twos, twos), ones), K);
     }
   }
 }
 
 /** fatnn, hybrid 192-bit groups (see the header). */
-export function fatnnHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32): void {
+export function fatnnHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
   const stride = <usize>groups * 48;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
@@ -153,12 +216,12 @@ export function fatnnHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, gr
           pw += 48;
           px += 48;
         } while (pw < chunkEnd);
-        c00 = widenS(c00, b00);
-        c01 = widenS(c01, b01);
-        c10 = widenS(c10, b10);
-        c11 = widenS(c11, b11);
+        c00 = widenU(c00, b00);
+        c01 = widenU(c01, b01);
+        c10 = widenU(c10, b10);
+        c11 = widenU(c11, b11);
       }
-      storeTile(out, Np, m, n, i32x4.add(hsum4(c00, c01, c10, c11), lanes4(s00, s01, s10, s11)));
+      storeFatnn(out, Np, m, n, i32x4.add(hsum4(c00, c01, c10, c11), lanes4(s00, s01, s10, s11)), K);
     }
   }
 }
@@ -477,8 +540,8 @@ export function packBits(src: usize, rows: i32, K: i32, dst: usize, groupWords: 
           // ternary values: v + 1 in {0, 1, 2}
           invalid = <u32>i8x16.bitmask(i8x16.gt_u(i8x16.add(a, one), two)) | (<u32>i8x16.bitmask(i8x16.gt_u(i8x16.add(b, one), two)) << 16);
           if (kind == KIND_FATNN) {
-            // plane 0: nonzero mask, plane 1: sign
-            p0 = ~(<u32>i8x16.bitmask(i8x16.eq(a, zero)) | (<u32>i8x16.bitmask(i8x16.eq(b, zero)) << 16));
+            // plane 0: zero plane, plane 1: sign
+            p0 = <u32>i8x16.bitmask(i8x16.eq(a, zero)) | (<u32>i8x16.bitmask(i8x16.eq(b, zero)) << 16);
             p1 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
           } else {
             // ternary2b: offset code t + 1, bit 0 set for t = 0, bit 1 for t = +1

@@ -30,8 +30,9 @@ function buildPlaneTable(precision: BitPrecision): Int8Array {
       case 'ternary2b': // offset t + 1 in {0,1,2}
         if (v >= -1 && v <= 1) code = v + 1;
         break;
-      case 'fatnn': // plane 0: nonzero mask, plane 1: sign (only where nonzero)
-        if (v >= -1 && v <= 1) code = (v !== 0 ? 1 : 0) | (v < 0 ? 2 : 0);
+      case 'fatnn': // plane 0: zero plane (1 = value 0), plane 1: sign. Padding stays 0 in both
+        // planes: a kernel computing K - popcount(z) - 2 popcount(neg) with the real K cancels it.
+        if (v >= -1 && v <= 1) code = (v === 0 ? 1 : 0) | (v < 0 ? 2 : 0);
         break;
       case 'binary': // bit = [v < 0]
         if (v === 1 || v === -1) code = v < 0 ? 1 : 0;

@@ -14,7 +14,17 @@ function randomShapes(seed: number, count: number): Shape[] {
   return Array.from({ length: count }, () => ({ M: randomInt(rng, 1, 40), N: randomInt(rng, 1, 40), K: randomInt(rng, 1, 700) }));
 }
 
-const SHAPES: Shape[] = [...edgeShapes(), ...randomShapes(7, 6), { M: 64, N: 96, K: 576 }, { M: 33, N: 65, K: 1152 }];
+/**
+ * K where a kernel changes its popcount loop: native carry-save from 3 64-bit k-steps (129) and
+ * byte counters widened every 31 k-steps (1984 | 1985); wasm-simd128 fatnn carry-save from
+ * 3 128-bit groups (256 | 257, 384 | 385) with byte counters widened every 31 groups
+ * (3968 | 3969), hybrid 192-bit groups (192 | 193).
+ */
+const POPCOUNT_FORM_SHAPES: Shape[] = [192, 193, 384, 385, 1984, 1985, 3968, 3969].map((K) => ({ M: 3, N: 5, K }));
+
+const SHAPES: Shape[] = [
+  ...edgeShapes(), ...POPCOUNT_FORM_SHAPES, ...randomShapes(7, 6), { M: 64, N: 96, K: 576 }, { M: 33, N: 65, K: 1152 },
+];
 
 for (const decl of KERNELS) {
   const availability = decl.availability();

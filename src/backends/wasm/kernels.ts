@@ -95,10 +95,15 @@ const SIMD_GROUP_WORDS = 4;
 const HYBRID_GROUP_WORDS = 6;
 const SCALAR_GROUP_WORDS = 2;
 
-function bitGroupWords(module: WasmModuleName, K: number): number {
+function bitGroupWords(module: WasmModuleName, precision: BitPrecision, K: number): number {
   if (module === 'scalar') return SCALAR_GROUP_WORDS;
+  if (precision === 'fatnn' && process.env.AB_FATNN === 'hybrid') return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
+  if (precision === 'fatnn' && Math.ceil(K / 128) >= FATNN_CARRY_SAVE_MIN_GROUPS) return SIMD_GROUP_WORDS;
   return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
 }
+
+// fatnnCS (carry-save) from this many 128-bit groups on (kernels/simd128.ts says why).
+const FATNN_CARRY_SAVE_MIN_GROUPS = 3;
 
 // Codes of packBits in kernels/simd128.ts and kernels/scalar.ts.
 const PACK_KIND: Record<BitPrecision, number> = { bit2: 0, ternary2b: 1, fatnn: 2, binary: 3 };
@@ -128,7 +133,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly packBits: PackFn;
 
   static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
-    const groupWords = bitGroupWords(module, shape.K);
+    const groupWords = bitGroupWords(module, precision, shape.K);
     const wLayout = planeLayout(precision, shape.K, shape.M, groupWords, { rowMultiple: BIT_TILE });
     const xLayout = planeLayout(precision, shape.K, shape.N, groupWords, { rowMultiple: BIT_TILE });
     const plan = new BitPlan(wLayout.rows, xLayout.rows);
@@ -140,12 +145,15 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     }
     plan.stageAt = plan.alloc(Math.max(shape.M, shape.N) * shape.K + PACK_SLACK);
     plan.finish(id, shape);
-    return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout);
+    const name = precision === 'ternary2b' ? 'bit2' : precision;
+    const carrySave = precision === 'fatnn' && module === 'simd128' && groupWords === SIMD_GROUP_WORDS && wLayout.groups >= FATNN_CARRY_SAVE_MIN_GROUPS;
+    const gemm = groupWords === HYBRID_GROUP_WORDS ? `${name}Hybrid` : carrySave ? `${name}CS` : name;
+    return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout, gemm);
   }
 
   private constructor(
     id: string, precision: BitPrecision, shape: Shape, exports: KernelExports, plan: BitPlan,
-    wLayout: PlaneLayout, xLayout: PlaneLayout,
+    wLayout: PlaneLayout, xLayout: PlaneLayout, gemm: string,
   ) {
     super(id, precision, shape, exports, plan);
     this.wLayout = wLayout;
@@ -156,8 +164,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     this.colBiasAt = plan.colBiasAt;
     this.stageAt = plan.stageAt;
     this.packBits = exports.packBits as PackFn;
-    const name = precision === 'ternary2b' ? 'bit2' : precision;
-    this.gemm = exports[wLayout.groupWords === HYBRID_GROUP_WORDS ? `${name}Hybrid` : name] as GemmFn;
+    this.gemm = exports[gemm] as GemmFn;
   }
 
   /** Packs rows into planes at `at` with the module's packBits (simd128: bitmask; scalar: SWAR). */
@@ -202,8 +209,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
 
   protected compute(): void {
     const groups = this.wLayout.groups;
-    if (this.precision === 'binary') this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups, this.shape.K);
-    else if (this.precision === 'fatnn') this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups);
+    if (this.precision === 'binary' || this.precision === 'fatnn') this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups, this.shape.K);
     else this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups, this.rowBiasAt, this.colBiasAt);
   }
 }
