@@ -158,56 +158,55 @@ const GATHER: u64 = 0x0102040810204080;
  */
 export function packBits(src: usize, rows: i32, K: i32, dst: usize, groupWords: i32, groups: i32, kind: i32): i32 {
   const planes = kind == KIND_BINARY ? 1 : 2;
-  const rowWords = groups * groupWords;
   const strideBytes = <usize>(groups * planes * groupWords) << 2;
+  const planeBytes = <usize>groupWords << 2;
+  // Invalid bytes are OR-ed into `badBits` and tested once per call: a branch per 8 values
+  // (`bad = bad || ...`) and a division per word to find its group cost ~2x this loop.
+  let badBits: u64 = 0;
   let bad = false;
   for (let r = 0; r < rows; r++) {
     const s = src + <usize>r * <usize>K;
-    const d = dst + <usize>r * strideBytes;
-    for (let wi = 0; wi < rowWords; wi++) {
-      const k0 = wi << 5;
-      let p0: u32 = 0, p1: u32 = 0;
-      if (k0 + 32 <= K) {
-        for (let q = 0; q < 4; q++) {
-          const v = load<u64>(s + <usize>k0 + (<usize>q << 3));
-          const shift = <u32>q << 3;
-          let lo: u64, hi: u64 = 0;
-          if (kind == KIND_BIT2) {
-            bad = bad || (v & ~(LOW_BITS * 3)) != 0;
-            lo = v & LOW_BITS;
-            hi = (v >> 1) & LOW_BITS;
-          } else if (kind == KIND_BINARY) {
-            bad = bad || (plusOne(v) & ~(LOW_BITS * 2)) != 0;
-            lo = (v >> 7) & LOW_BITS;
-          } else {
-            // valid iff every byte of v + 1 is 0, 1 or 2: no bit above bit 1, not both low bits
-            const y = plusOne(v);
-            bad = bad || (y & ~(LOW_BITS * 3)) != 0 || (y & (y >> 1) & LOW_BITS) != 0;
-            const sign = (v >> 7) & LOW_BITS;
-            if (kind == KIND_FATNN) {
-              lo = ~v & LOW_BITS; // valid values 0x00, 0x01, 0xff: bit 0 clear marks zero
-              hi = sign;
+    let d = dst + <usize>r * strideBytes;
+    let k0 = 0;
+    for (let g = 0; g < groups; g++, d += planeBytes * planes) {
+      for (let j = 0; j < groupWords; j++, k0 += 32) {
+        let p0: u32 = 0, p1: u32 = 0;
+        if (k0 + 32 <= K) {
+          for (let q = 0; q < 4; q++) {
+            const v = load<u64>(s + <usize>k0 + (<usize>q << 3));
+            const shift = <u32>q << 3;
+            let lo: u64, hi: u64 = 0;
+            if (kind == KIND_BIT2) {
+              badBits |= v & ~(LOW_BITS * 3);
+              lo = v & LOW_BITS;
+              hi = (v >> 1) & LOW_BITS;
+            } else if (kind == KIND_BINARY) {
+              badBits |= plusOne(v) & ~(LOW_BITS * 2);
+              lo = (v >> 7) & LOW_BITS;
             } else {
-              lo = ~v & LOW_BITS; // t = 0
-              hi = v & LOW_BITS & ~sign; // t = +1
+              // valid iff every byte of v + 1 is 0, 1 or 2: no bit above bit 1, not both low bits
+              const y = plusOne(v);
+              badBits |= (y & ~(LOW_BITS * 3)) | (y & (y >> 1) & LOW_BITS);
+              const sign = (v >> 7) & LOW_BITS;
+              lo = ~v & LOW_BITS; // valid values 0x00, 0x01, 0xff: bit 0 clear marks zero (t = 0)
+              hi = kind == KIND_FATNN ? sign : v & LOW_BITS & ~sign; // fatnn: sign; ternary2b: t = +1
             }
+            p0 |= gather(lo) << shift;
+            p1 |= gather(hi) << shift;
           }
-          p0 |= gather(lo) << shift;
-          p1 |= gather(hi) << shift;
+        } else {
+          for (let k = k0; k < K; k++) {
+            const c = code(kind, <i32>load<i8>(s + <usize>k));
+            if (c < 0) bad = true;
+            p0 |= <u32>(c & 1) << <u32>(k - k0);
+            p1 |= <u32>((c >> 1) & 1) << <u32>(k - k0);
+          }
         }
-      } else {
-        for (let k = k0; k < K; k++) {
-          const c = code(kind, <i32>load<i8>(s + <usize>k));
-          if (c < 0) bad = true;
-          p0 |= <u32>(c & 1) << <u32>(k - k0);
-          p1 |= <u32>((c >> 1) & 1) << <u32>(k - k0);
-        }
+        const at = d + (<usize>j << 2);
+        store<u32>(at, p0);
+        if (planes == 2) store<u32>(at + planeBytes, p1);
       }
-      const g = wi / groupWords;
-      const at = d + (<usize>(g * planes * groupWords + (wi - g * groupWords)) << 2);
-      store<u32>(at, p0);
-      if (planes == 2) store<u32>(at + (<usize>groupWords << 2), p1);
     }
   }
-  return bad ? 1 : 0;
+  return bad || badBits != 0 ? 1 : 0;
 }

@@ -150,21 +150,24 @@ export function fatnnCS(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups
         const chunkEnd = min(pw + BINARY_CHUNK * 32, pwEnd);
         let t00 = i32x4.splat(0), t01 = i32x4.splat(0), t10 = i32x4.splat(0), t11 = i32x4.splat(0);
         do {
-          const zw0 = v128.load(pw), sw0 = v128.load(pw, 16);
-          const zw1 = v128.load(pw + stride), sw1 = v128.load(pw + stride, 16);
+          // x planes first, then one weight row at a time: 6 loaded vectors live instead of 8
+          // beside the 8 accumulators
           const zx0 = v128.load(px), sx0 = v128.load(px, 16);
           const zx1 = v128.load(px + stride), sx1 = v128.load(px + stride, 16);
-          let z = v128.or(zw0, zx0);
-          t00 = i8x16.add(t00, i8x16.popcnt(v128.or(v128.and(o00, z), v128.andnot(v128.xor(sw0, sx0), z))));
+          let zw = v128.load(pw), sw = v128.load(pw, 16);
+          let z = v128.or(zw, zx0);
+          t00 = i8x16.add(t00, i8x16.popcnt(v128.or(v128.and(o00, z), v128.andnot(v128.xor(sw, sx0), z))));
           o00 = v128.xor(o00, z);
-          z = v128.or(zw0, zx1);
-          t01 = i8x16.add(t01, i8x16.popcnt(v128.or(v128.and(o01, z), v128.andnot(v128.xor(sw0, sx1), z))));
+          z = v128.or(zw, zx1);
+          t01 = i8x16.add(t01, i8x16.popcnt(v128.or(v128.and(o01, z), v128.andnot(v128.xor(sw, sx1), z))));
           o01 = v128.xor(o01, z);
-          z = v128.or(zw1, zx0);
-          t10 = i8x16.add(t10, i8x16.popcnt(v128.or(v128.and(o10, z), v128.andnot(v128.xor(sw1, sx0), z))));
+          zw = v128.load(pw + stride);
+          sw = v128.load(pw + stride, 16);
+          z = v128.or(zw, zx0);
+          t10 = i8x16.add(t10, i8x16.popcnt(v128.or(v128.and(o10, z), v128.andnot(v128.xor(sw, sx0), z))));
           o10 = v128.xor(o10, z);
-          z = v128.or(zw1, zx1);
-          t11 = i8x16.add(t11, i8x16.popcnt(v128.or(v128.and(o11, z), v128.andnot(v128.xor(sw1, sx1), z))));
+          z = v128.or(zw, zx1);
+          t11 = i8x16.add(t11, i8x16.popcnt(v128.or(v128.and(o11, z), v128.andnot(v128.xor(sw, sx1), z))));
           o11 = v128.xor(o11, z);
           pw += 32;
           px += 32;
@@ -174,11 +177,12 @@ export function fatnnCS(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups
         c10 = widenU(c10, t10);
         c11 = widenU(c11, t11);
       }
-      // 2 twos + popcount(ones); hsum4 is linear, so the doubling and the ones go in once per tile
-      const twos = hsum4(c00, c01, c10, c11);
-      const zero = i32x4.splat(0);
-      const ones = hsum4(widenU(zero, i8x16.popcnt(o00)), widenU(zero, i8x16.popcnt(o01)), widenU(zero, i8x16.popcnt(o10)), widenU(zero, i8x16.popcnt(o11)));
-      storeFatnn(out, Np, m, n, i32x4.add(i32x4.add(twos, twos), ones), K);
+      // 2 twos + popcount(ones) per lane, then one transposed reduction for the tile
+      c00 = widenU(i32x4.add(c00, c00), i8x16.popcnt(o00));
+      c01 = widenU(i32x4.add(c01, c01), i8x16.popcnt(o01));
+      c10 = widenU(i32x4.add(c10, c10), i8x16.popcnt(o10));
+      c11 = widenU(i32x4.add(c11, c11), i8x16.popcnt(o11));
+      storeFatnn(out, Np, m, n, hsum4(c00, c01, c10, c11), K);
     }
   }
 }
@@ -513,53 +517,74 @@ const KIND_BINARY = 3;
  */
 export function packBits(src: usize, rows: i32, K: i32, dst: usize, groupWords: i32, groups: i32, kind: i32): i32 {
   const planes = kind == KIND_BINARY ? 1 : 2;
-  const rowWords = groups * groupWords;
   const strideBytes = <usize>(groups * planes * groupWords) << 2;
+  const planeBytes = <usize>groupWords << 2;
   const one = i8x16.splat(1), two = i8x16.splat(2), three = i8x16.splat(3), zero = i8x16.splat(0), minusOne = i8x16.splat(-1);
   let bad: u32 = 0;
+  let ok = i8x16.splat(-1);
   for (let r = 0; r < rows; r++) {
     const s = src + <usize>r * <usize>K;
-    const d = dst + <usize>r * strideBytes;
-    for (let wi = 0; wi < rowWords; wi++) {
-      const k0 = wi << 5;
-      let p0: u32 = 0, p1: u32 = 0;
-      if (k0 < K) {
-        const left = K - k0;
-        const valid: u32 = left >= 32 ? 0xffffffff : (<u32>1 << <u32>left) - 1;
-        const a = v128.load(s + <usize>k0), b = v128.load(s + <usize>k0, 16);
-        let invalid: u32;
-        if (kind == KIND_BINARY) {
-          p0 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
-          invalid = ~(<u32>i8x16.bitmask(v128.or(i8x16.eq(a, one), i8x16.eq(a, minusOne))) |
-            (<u32>i8x16.bitmask(v128.or(i8x16.eq(b, one), i8x16.eq(b, minusOne))) << 16));
-        } else if (kind == KIND_BIT2) {
-          p0 = <u32>i8x16.bitmask(i8x16.shl(a, 7)) | (<u32>i8x16.bitmask(i8x16.shl(b, 7)) << 16);
-          p1 = <u32>i8x16.bitmask(i8x16.shl(a, 6)) | (<u32>i8x16.bitmask(i8x16.shl(b, 6)) << 16);
-          invalid = <u32>i8x16.bitmask(i8x16.gt_u(a, three)) | (<u32>i8x16.bitmask(i8x16.gt_u(b, three)) << 16);
-        } else {
-          // ternary values: v + 1 in {0, 1, 2}
-          invalid = <u32>i8x16.bitmask(i8x16.gt_u(i8x16.add(a, one), two)) | (<u32>i8x16.bitmask(i8x16.gt_u(i8x16.add(b, one), two)) << 16);
-          if (kind == KIND_FATNN) {
-            // plane 0: zero plane, plane 1: sign
-            p0 = <u32>i8x16.bitmask(i8x16.eq(a, zero)) | (<u32>i8x16.bitmask(i8x16.eq(b, zero)) << 16);
-            p1 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+    // groups, then words within a group: the word's place follows by additions (a division per
+    // word to find its group cost ~15% of this loop)
+    let d = dst + <usize>r * strideBytes;
+    let k0 = 0;
+    for (let g = 0; g < groups; g++, d += planeBytes * planes) {
+      for (let j = 0; j < groupWords; j++, k0 += 32) {
+        let p0: u32 = 0, p1: u32 = 0;
+        if (k0 + 32 <= K) {
+          // full word: validity accumulated as byte masks (unsigned min + eq, no bitmask),
+          // checked once per call
+          const a = v128.load(s + <usize>k0), b = v128.load(s + <usize>k0, 16);
+          if (kind == KIND_BINARY) {
+            p0 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+            ok = v128.and(ok, v128.and(v128.or(i8x16.eq(a, one), i8x16.eq(a, minusOne)), v128.or(i8x16.eq(b, one), i8x16.eq(b, minusOne))));
+          } else if (kind == KIND_BIT2) {
+            p0 = <u32>i8x16.bitmask(i8x16.shl(a, 7)) | (<u32>i8x16.bitmask(i8x16.shl(b, 7)) << 16);
+            p1 = <u32>i8x16.bitmask(i8x16.shl(a, 6)) | (<u32>i8x16.bitmask(i8x16.shl(b, 6)) << 16);
+            ok = v128.and(ok, v128.and(i8x16.eq(i8x16.min_u(a, three), a), i8x16.eq(i8x16.min_u(b, three), b)));
           } else {
-            // ternary2b: offset code t + 1, bit 0 set for t = 0, bit 1 for t = +1
+            const ua = i8x16.add(a, one), ub = i8x16.add(b, one); // ternary: v + 1 in {0, 1, 2}
+            ok = v128.and(ok, v128.and(i8x16.eq(i8x16.min_u(ua, two), ua), i8x16.eq(i8x16.min_u(ub, two), ub)));
             p0 = <u32>i8x16.bitmask(i8x16.eq(a, zero)) | (<u32>i8x16.bitmask(i8x16.eq(b, zero)) << 16);
-            p1 = <u32>i8x16.bitmask(i8x16.eq(a, one)) | (<u32>i8x16.bitmask(i8x16.eq(b, one)) << 16);
+            if (kind == KIND_FATNN) {
+              // plane 0: zero plane, plane 1: sign
+              p1 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+            } else {
+              // ternary2b: offset code t + 1, bit 0 set for t = 0, bit 1 for t = +1
+              p1 = <u32>i8x16.bitmask(i8x16.eq(a, one)) | (<u32>i8x16.bitmask(i8x16.eq(b, one)) << 16);
+            }
           }
+        } else if (k0 < K) {
+          // the row's last, partial word: bits past K stay zero
+          const left = K - k0;
+          const valid: u32 = (<u32>1 << <u32>left) - 1;
+          const a = v128.load(s + <usize>k0), b = v128.load(s + <usize>k0, 16);
+          let invalid: u32;
+          if (kind == KIND_BINARY) {
+            p0 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+            invalid = ~(<u32>i8x16.bitmask(v128.or(i8x16.eq(a, one), i8x16.eq(a, minusOne))) |
+              (<u32>i8x16.bitmask(v128.or(i8x16.eq(b, one), i8x16.eq(b, minusOne))) << 16));
+          } else if (kind == KIND_BIT2) {
+            p0 = <u32>i8x16.bitmask(i8x16.shl(a, 7)) | (<u32>i8x16.bitmask(i8x16.shl(b, 7)) << 16);
+            p1 = <u32>i8x16.bitmask(i8x16.shl(a, 6)) | (<u32>i8x16.bitmask(i8x16.shl(b, 6)) << 16);
+            invalid = <u32>i8x16.bitmask(i8x16.gt_u(a, three)) | (<u32>i8x16.bitmask(i8x16.gt_u(b, three)) << 16);
+          } else {
+            invalid = <u32>i8x16.bitmask(i8x16.gt_u(i8x16.add(a, one), two)) | (<u32>i8x16.bitmask(i8x16.gt_u(i8x16.add(b, one), two)) << 16);
+            p0 = <u32>i8x16.bitmask(i8x16.eq(a, zero)) | (<u32>i8x16.bitmask(i8x16.eq(b, zero)) << 16);
+            if (kind == KIND_FATNN) p1 = <u32>i8x16.bitmask(a) | (<u32>i8x16.bitmask(b) << 16);
+            else p1 = <u32>i8x16.bitmask(i8x16.eq(a, one)) | (<u32>i8x16.bitmask(i8x16.eq(b, one)) << 16);
+          }
+          p0 &= valid;
+          p1 &= valid;
+          bad |= invalid & valid;
         }
-        p0 &= valid;
-        p1 &= valid;
-        bad |= invalid & valid;
+        const at = d + (<usize>j << 2);
+        store<u32>(at, p0);
+        if (planes == 2) store<u32>(at + planeBytes, p1);
       }
-      const g = wi / groupWords;
-      const at = d + (<usize>(g * planes * groupWords + (wi - g * groupWords)) << 2);
-      store<u32>(at, p0);
-      if (planes == 2) store<u32>(at + (<usize>groupWords << 2), p1);
     }
   }
-  return bad != 0 ? 1 : 0;
+  return bad != 0 || !i8x16.all_true(ok) ? 1 : 0;
 }
 
 /**

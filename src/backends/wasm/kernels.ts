@@ -90,14 +90,16 @@ const BIT_TILE = 2;
 
 // simd128 groups: 4 words (one v128 per plane), or 6 words for the hybrid kernels (v128 + i64
 // per plane, see kernels/simd128.ts). Hybrid runs ~15% faster per group on x86 but pads K to
-// 192, so it is used only where it needs fewer groups (every ResNet-18 K >= 576). scalar: i64.
+// 192, so it is used only where it needs fewer groups (every ResNet-18 K >= 576). fatnn from 3
+// plain groups on runs the carry-save kernel instead, which measured as fast as hybrid at
+// K = 576 (0.98-1.01x) and 1.11-1.24x for K >= 1152: the i64 part of hybrid stops paying once
+// the vector part needs one popcount per group. scalar: i64.
 const SIMD_GROUP_WORDS = 4;
 const HYBRID_GROUP_WORDS = 6;
 const SCALAR_GROUP_WORDS = 2;
 
 function bitGroupWords(module: WasmModuleName, precision: BitPrecision, K: number): number {
   if (module === 'scalar') return SCALAR_GROUP_WORDS;
-  if (precision === 'fatnn' && process.env.AB_FATNN === 'hybrid') return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
   if (precision === 'fatnn' && Math.ceil(K / 128) >= FATNN_CARRY_SAVE_MIN_GROUPS) return SIMD_GROUP_WORDS;
   return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
 }
