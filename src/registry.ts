@@ -18,7 +18,11 @@ export const KERNELS: readonly KernelDeclaration[] = withInjectedFaults([...SING
 export function listKernels(): KernelInfo[] {
   return KERNELS.map((k) => {
     const a = k.availability();
-    const info: KernelInfo = { id: k.id, precision: k.precision, backend: k.backend, description: k.description, available: a.available };
+    const info: KernelInfo = {
+      id: k.id, precision: k.precision, backend: k.backend, description: k.description,
+      ...(k.popcountForm !== undefined ? { popcountForm: k.popcountForm } : {}),
+      available: a.available,
+    };
     return a.available ? info : { ...info, reason: a.reason ?? 'unavailable' };
   });
 }

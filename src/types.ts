@@ -31,6 +31,8 @@ export interface KernelInfo {
   readonly backend: Backend;
   /** Free text saying what makes this kernel distinct (ISA, tile, trick). */
   readonly description: string;
+  /** Popcount precisions only: how the kernel reduces popcounts (see KernelDeclaration). */
+  readonly popcountForm?: string;
   readonly available: boolean;
   /** Why the kernel cannot run on this host; set only when `available` is false. */
   readonly reason?: string;
@@ -62,6 +64,12 @@ export interface KernelDeclaration {
   readonly precision: Precision;
   readonly backend: Backend;
   readonly description: string;
+  /**
+   * Popcount precisions only: the popcount form the kernel runs, e.g. "1 popcount/word,
+   * carry-save (K > 256)". The op-count model stays the paper's per precision; this says why a
+   * measured ratio can differ from it.
+   */
+  readonly popcountForm?: string;
   /** Cheap, cached host probe. */
   availability(): Availability;
   create(shape: Shape, options: Required<KernelOptions>): Promise<Kernel>;

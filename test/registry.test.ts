@@ -39,3 +39,12 @@ it('rejects operands of the wrong type, length or value set', async () => {
   const b = await createKernel('binary/js', { M: 1, N: 1, K: 2 });
   assert.throws(() => b.setActivations(Int8Array.from([1, 0])), /not a valid binary value/);
 });
+
+it('says the popcount form of every popcount kernel (workers twins included) and of no dense one', () => {
+  for (const info of listKernels()) {
+    if (info.precision === 'fp32' || info.precision === 'int8') assert.equal(info.popcountForm, undefined, info.id);
+    else assert.match(info.popcountForm ?? '', /popc(ou)?nt/, info.id);
+  }
+  const fatnn = KERNELS.find((k) => k.id === 'fatnn/js');
+  assert.equal(KERNELS.find((k) => k.id === 'fatnn/workers-js')?.popcountForm, fatnn?.popcountForm);
+});

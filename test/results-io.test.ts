@@ -140,3 +140,13 @@ test('a bad layers file is a usage error naming the layer and field', () => {
     assert.throws(() => parseLayersJson(text, 'f.json'), (err: Error) => err instanceof UsageError && pattern.test(err.message) && err.message.includes('f.json'), text);
   }
 });
+
+test('the optional popcount forms validate, and a form that is not text is named by its path', async () => {
+  const doc = await fixtureDoc();
+  doc.config.popcountForms = { 'fatnn/js': '1 SWAR popcount/word, carry-save' };
+  assert.doesNotThrow(() => validateResults(doc));
+  const message = await corrupt((d) => {
+    d.config.popcountForms = { 'fatnn/js': 3 };
+  });
+  assert.match(message, /config\.popcountForms\.fatnn\/js/);
+});

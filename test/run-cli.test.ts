@@ -45,6 +45,8 @@ test('run writes json, md, csv and html that agree with each other', async () =>
   assert.equal(results.complete, true);
   assert.equal(results.layers.length, 2);
   assert.deepEqual(results.config.kernels, ['fp32/js', 'ternary2b/js', 'fatnn/js']);
+  assert.deepEqual(Object.keys(results.config.popcountForms ?? {}), ['ternary2b/js', 'fatnn/js']);
+  assert.match(results.config.popcountForms?.['fatnn/js'] ?? '', /carry-save/);
   const csv = await readFile(path.join(out, 'results.csv'), 'utf8');
   const [head, ...rows] = csv.trim().split('\n').map((l) => l.split(','));
   const col = (name: string) => head!.indexOf(name);

@@ -139,6 +139,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     withPacking: opts.packing,
     ...(layersFile !== undefined ? { layersFile } : {}),
     plannedLayers: layers.length,
+    popcountForms: Object.fromEntries(available.flatMap((k) => (k.popcountForm !== undefined ? [[k.id, k.popcountForm]] : []))),
   };
   if (!opts.quiet && !available.some((k) => k.precision === baseline)) {
     process.stderr.write(`fatnn-bench: no ${baseline} kernel selected, so there will be no speedups vs ${baseline} (add --precision ${baseline} or pick another --baseline)\n`);

@@ -76,6 +76,11 @@ export interface RunConfig {
   readonly layersFile?: string;
   /** Layers the run set out to measure; `layers.length` is smaller when interrupted. */
   readonly plannedLayers?: number;
+  /**
+   * Popcount form of each measured bit kernel, by kernel id (e.g. "1 popcount/word, carry-save"):
+   * why a measured ratio can differ from the op-count model. Absent in older files.
+   */
+  readonly popcountForms?: Readonly<Record<string, string>>;
 }
 
 /** Timing statistics of one measurement, in milliseconds per GEMM. */

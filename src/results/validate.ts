@@ -107,6 +107,10 @@ function checkConfig(v: Json, path: string): void {
   if (c.withPacking !== undefined) bool(c.withPacking, `${path}.withPacking`);
   if (c.layersFile !== undefined) str(c.layersFile, `${path}.layersFile`);
   if (c.plannedLayers !== undefined) num(c.plannedLayers, `${path}.plannedLayers`, { min: 0, integer: true });
+  if (c.popcountForms !== undefined) {
+    const forms = obj(c.popcountForms, `${path}.popcountForms`);
+    for (const [id, form] of Object.entries(forms)) str(form, `${path}.popcountForms.${id}`);
+  }
 }
 
 function checkStats(v: Json, path: string): void {

@@ -10,35 +10,54 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
   avx512: {
     fp32: 'AVX-512 FMA',
     int8: 'AVX-512 VNNI VPDPBUSD (u8 offset x s8)',
-    bit2: 'AVX-512 VPOPCNTQ, 4 AND + 4 popcounts',
+    bit2: 'AVX-512 VPOPCNTQ',
     ternary2b: 'bit2 AVX-512 kernel on offset values + row/column correction',
-    fatnn: 'AVX-512 VPOPCNTQ + VPTERNLOGQ, 2 popcounts',
+    fatnn: 'AVX-512 VPOPCNTQ + VPTERNLOGQ, zero + sign planes',
     binary: 'AVX-512 XOR + VPOPCNTQ',
   },
   avx2: {
     fp32: 'AVX2 FMA',
     int8: 'AVX2 VPMADDWD on int16-widened values',
-    bit2: 'AVX2 nibble-LUT popcount (VPSHUFB + VPSADBW)',
+    bit2: 'AVX2 two-table nibble-LUT popcount (VPSHUFB + VPSADBW)',
     ternary2b: 'bit2 AVX2 kernel on offset values + row/column correction',
-    fatnn: 'AVX2 nibble-LUT popcount x2',
-    binary: 'AVX2 XOR + nibble-LUT popcount',
+    fatnn: 'AVX2 nibble-LUT popcount, zero + sign planes, byte counts widened per 31 words',
+    binary: 'AVX2 XOR + two-table nibble-LUT popcount',
   },
   scalar: {
     fp32: 'scalar C',
     int8: 'scalar C, int32 accumulators',
-    bit2: 'scalar 64-bit words, hardware POPCNT x4',
+    bit2: 'scalar 64-bit words, hardware POPCNT',
     ternary2b: 'bit2 scalar kernel on offset values + row/column correction',
-    fatnn: 'scalar 64-bit words, hardware POPCNT x2',
+    fatnn: 'scalar 64-bit words, hardware POPCNT, zero + sign planes',
     binary: 'scalar 64-bit words, XOR + POPCNT',
   },
   neon: {
     fp32: 'NEON FMLA',
     int8: 'NEON SDOT where present, else SMULL on int16',
-    bit2: 'NEON VCNT + pairwise adds, 4 popcounts',
+    bit2: 'NEON VCNT + pairwise adds',
     ternary2b: 'bit2 NEON kernel on offset values + row/column correction',
-    fatnn: 'NEON VCNT, 2 popcounts',
+    fatnn: 'NEON VCNT, zero + sign planes, byte counts widened per 31 words',
     binary: 'NEON EOR + VCNT',
   },
+};
+
+/**
+ * Popcount form of each bit kernel (a "word" is one 64-bit word pair of the two operands), as
+ * native/src/kernels.inc and the isa_*.c switches choose it. fatnn's carry-save loop starts at
+ * 3 k-words (FAT_CS_MIN_KU); scalar keeps two popcounts on x86-64 (FAT_TWO_POPCOUNTS), where
+ * POPCNT is one instruction, and AVX-512 everywhere (VPOPCNTQ).
+ */
+const CARRY_SAVE = '1 popcount/word, carry-save (K > 128); 2 popcounts/word below';
+const POPCOUNT_FORMS: Record<NativeIsa, Partial<Record<Precision, string>>> = {
+  avx512: { bit2: '4 popcounts/word', ternary2b: '4 popcounts/word', fatnn: '2 popcounts/word', binary: '1 popcount/word' },
+  avx2: { bit2: '4 popcounts/word', ternary2b: '4 popcounts/word', fatnn: CARRY_SAVE, binary: '1 popcount/word' },
+  scalar: {
+    bit2: '4 popcounts/word',
+    ternary2b: '4 popcounts/word',
+    fatnn: process.arch === 'x64' ? '2 popcounts/word' : CARRY_SAVE,
+    binary: '1 popcount/word',
+  },
+  neon: { bit2: '4 popcounts/word', ternary2b: '4 popcounts/word', fatnn: CARRY_SAVE, binary: '1 popcount/word' },
 };
 
 /** Fastest first, as `list` shows them. */
@@ -56,10 +75,12 @@ function nativeKernel(precision: Precision, isa: NativeIsa): KernelDeclaration {
     return cached;
   };
   let description: string | undefined;
+  const popcountForm = POPCOUNT_FORMS[isa][precision];
   return {
     id,
     precision,
     backend: 'native',
+    ...(popcountForm !== undefined ? { popcountForm } : {}),
     /** The register tile comes from the addon's plan, so the text cannot drift from the code. */
     get description(): string {
       if (description) return description;

@@ -13,13 +13,14 @@ function availability(module: WasmModuleName): Availability {
   return { available: true };
 }
 
-function wasmKernel(precision: Precision, module: WasmModuleName, description: string): KernelDeclaration {
+function wasmKernel(precision: Precision, module: WasmModuleName, description: string, popcountForm?: string): KernelDeclaration {
   const id = `${precision}/wasm-${module}`;
   return {
     id,
     precision,
     backend: 'wasm',
     description,
+    ...(popcountForm !== undefined ? { popcountForm } : {}),
     availability: () => availability(module),
     create: (shape) =>
       isBitPrecision(precision)
@@ -31,12 +32,13 @@ function wasmKernel(precision: Precision, module: WasmModuleName, description: s
 export const wasmKernels: readonly KernelDeclaration[] = [
   wasmKernel('fp32', 'simd128', '4x2 tile, f32x4 mul+add'),
   wasmKernel('int8', 'simd128', '4x2 tile, i16-widened operands, i32x4.dot_i16x8_s'),
-  wasmKernel('bit2', 'simd128', '2x2 tile, 4 popcounts (v128 + i64 hybrid), byte counts widened per 3 groups'),
-  wasmKernel('ternary2b', 'simd128', 'bit2 simd128 kernel on offset values, correction fused in the store'),
-  wasmKernel('fatnn', 'simd128', '2x2 tile, 2 popcounts (v128 + i64 hybrid), signed byte counts widened per 15 groups'),
-  wasmKernel('binary', 'simd128', '2x2 tile, XOR + popcount (v128 + i64 hybrid), byte counts widened per 31 groups'),
-  wasmKernel('bit2', 'scalar', '2x2 tile, i64.popcnt x4'),
-  wasmKernel('ternary2b', 'scalar', 'bit2 scalar kernel on offset values + correction'),
-  wasmKernel('fatnn', 'scalar', '2x2 tile, i64.popcnt x2'),
-  wasmKernel('binary', 'scalar', '2x2 tile, XOR + i64.popcnt'),
+  wasmKernel('bit2', 'simd128', '2x2 tile, v128 + i64 hybrid groups, byte counts widened per 3 groups', '4 popcounts/word'),
+  wasmKernel('ternary2b', 'simd128', 'bit2 simd128 kernel on offset values, correction fused in the store', '4 popcounts/word'),
+  wasmKernel('fatnn', 'simd128', '2x2 tile, zero + sign planes, byte counts widened per 31 groups',
+    '1 popcount/word, carry-save (K > 256); 2 popcounts/word below'),
+  wasmKernel('binary', 'simd128', '2x2 tile, XOR, v128 + i64 hybrid groups, byte counts widened per 31 groups', '1 popcount/word'),
+  wasmKernel('bit2', 'scalar', '2x2 tile, i64 words', '4 i64.popcnt/word'),
+  wasmKernel('ternary2b', 'scalar', 'bit2 scalar kernel on offset values + correction', '4 i64.popcnt/word'),
+  wasmKernel('fatnn', 'scalar', '2x2 tile, i64 words, zero + sign planes', '2 i64.popcnt/word'),
+  wasmKernel('binary', 'scalar', '2x2 tile, i64 words, XOR', '1 i64.popcnt/word'),
 ];

@@ -59,6 +59,7 @@ export function workerVariant(base: KernelDeclaration, options: WorkerVariantOpt
     precision: base.precision,
     backend: 'workers',
     description: `${base.id}, C split over worker_threads`,
+    ...(base.popcountForm !== undefined ? { popcountForm: base.popcountForm } : {}),
     availability() {
       const threads = workerThreadsAvailability();
       if (!threads.available) return threads;
