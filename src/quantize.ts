@@ -1,0 +1,126 @@
+// Activation quantizers: float32 (what the previous layer produces) to each precision's logical
+// values, the first half of the `fromFloat` cost view of issue #14 (not wired into the runner yet).
+// `quantizeValue` is the reference, one value at a time and written for obviousness;
+// `quantize` is the array form a timed path would run, checked against it in the tests.
+
+/**
+ * Parameters of each precision's activation quantizer.
+ * - fatnn, ternary2b: two thresholds, x < low -> -1, x >= high -> +1, else 0 (the FATNN paper's
+ *   activation quantizer has learned, non-uniform thresholds: they are parameters here).
+ * - bit2: three ascending thresholds, the level is how many of them x reaches (0..3).
+ * - binary: sign, x < 0 -> -1, else +1 (so -0 and +0 give +1).
+ * - int8: x / scale rounded half away from zero, clamped to [-128, 127].
+ * - fp32: the identity (its "from float" cost is the GEMM alone).
+ */
+export type QuantizerParams =
+  | { readonly precision: 'fatnn' | 'ternary2b'; readonly low: number; readonly high: number }
+  | { readonly precision: 'bit2'; readonly thresholds: readonly [number, number, number] }
+  | { readonly precision: 'binary' }
+  | { readonly precision: 'int8'; readonly scale: number }
+  | { readonly precision: 'fp32' };
+
+/** Throws a RangeError when the parameters cannot define a quantizer (NaN, unordered, scale <= 0). */
+export function checkQuantizerParams(p: QuantizerParams): void {
+  const finite = (v: number, what: string): void => {
+    if (!Number.isFinite(v)) throw new RangeError(`${p.precision} quantizer: ${what} must be a finite number, got ${v}`);
+  };
+  switch (p.precision) {
+    case 'fatnn':
+    case 'ternary2b':
+      finite(p.low, 'low');
+      finite(p.high, 'high');
+      if (p.low > p.high) throw new RangeError(`${p.precision} quantizer: low (${p.low}) must not exceed high (${p.high})`);
+      break;
+    case 'bit2':
+      p.thresholds.forEach((t, i) => finite(t, `thresholds[${i}]`));
+      if (!(p.thresholds[0] <= p.thresholds[1] && p.thresholds[1] <= p.thresholds[2])) {
+        throw new RangeError(`bit2 quantizer: thresholds must ascend, got ${p.thresholds.join(', ')}`);
+      }
+      break;
+    case 'int8':
+      finite(p.scale, 'scale');
+      if (p.scale <= 0) throw new RangeError(`int8 quantizer: scale must be positive, got ${p.scale}`);
+      break;
+    case 'binary':
+    case 'fp32':
+      break;
+  }
+}
+
+/**
+ * The reference: one float to its logical value. NaN has no level and throws; +-Infinity
+ * saturate to the highest / lowest level (int8: 127 / -128; fp32 keeps them).
+ */
+export function quantizeValue(p: QuantizerParams, x: number): number {
+  if (Number.isNaN(x)) throw new RangeError(`${p.precision} quantizer: NaN has no quantized value`);
+  switch (p.precision) {
+    case 'fatnn':
+    case 'ternary2b':
+      if (x < p.low) return -1;
+      if (x >= p.high) return 1;
+      return 0;
+    case 'bit2': {
+      let level = 0;
+      for (const t of p.thresholds) if (x >= t) level++;
+      return level;
+    }
+    case 'binary':
+      return x < 0 ? -1 : 1;
+    case 'int8': {
+      const scaled = x / p.scale;
+      const rounded = scaled < 0 ? -Math.round(-scaled) : Math.round(scaled); // half away from zero
+      return Math.min(127, Math.max(-128, rounded)) + 0; // + 0: an int8 has no -0
+    }
+    case 'fp32':
+      return x;
+  }
+}
+
+/**
+ * Quantizes `input` into `out` (Int8Array, or Float32Array for fp32; allocated when absent).
+ * Same results as `quantizeValue` for every element; a NaN throws a RangeError naming its index.
+ */
+export function quantize(p: QuantizerParams, input: Float32Array, out?: Int8Array | Float32Array): Int8Array | Float32Array {
+  checkQuantizerParams(p);
+  const n = input.length;
+  const dst = out ?? (p.precision === 'fp32' ? new Float32Array(n) : new Int8Array(n));
+  if (dst.length < n) throw new RangeError(`quantize: output holds ${dst.length} values, input ${n}`);
+  if (p.precision === 'fp32') {
+    dst.set(input);
+    return dst;
+  }
+  // NaN fails every comparison, so the loops below would give it a level: reject it first.
+  for (let i = 0; i < n; i++) if (input[i] !== input[i]) throw new RangeError(`${p.precision} quantizer: NaN at index ${i}`);
+  switch (p.precision) {
+    case 'fatnn':
+    case 'ternary2b': {
+      const { low, high } = p;
+      for (let i = 0; i < n; i++) {
+        const x = input[i]!;
+        dst[i] = (x >= high ? 1 : 0) - (x < low ? 1 : 0);
+      }
+      break;
+    }
+    case 'bit2': {
+      const [t0, t1, t2] = p.thresholds;
+      for (let i = 0; i < n; i++) {
+        const x = input[i]!;
+        dst[i] = (x >= t0 ? 1 : 0) + (x >= t1 ? 1 : 0) + (x >= t2 ? 1 : 0);
+      }
+      break;
+    }
+    case 'binary':
+      for (let i = 0; i < n; i++) dst[i] = input[i]! < 0 ? -1 : 1;
+      break;
+    case 'int8': {
+      const scale = p.scale;
+      for (let i = 0; i < n; i++) {
+        const s = input[i]! / scale;
+        const r = s < 0 ? -Math.round(-s) : Math.round(s);
+        dst[i] = r > 127 ? 127 : r < -128 ? -128 : r;
+      }
+      break;
+    }
+  }
+  return dst;
+}
