@@ -94,6 +94,9 @@ const BIT_TILE = 2;
 // plain groups on runs the carry-save kernel instead, which measured as fast as hybrid at
 // K = 576 (0.98-1.01x) and 1.11-1.24x for K >= 1152: the i64 part of hybrid stops paying once
 // the vector part needs one popcount per group. scalar: i64.
+// fatnnCS (carry-save) from this many 128-bit groups on (kernels/simd128.ts says why).
+const FATNN_CARRY_SAVE_MIN_GROUPS = 3;
+
 const SIMD_GROUP_WORDS = 4;
 const HYBRID_GROUP_WORDS = 6;
 const SCALAR_GROUP_WORDS = 2;
@@ -103,9 +106,6 @@ function bitGroupWords(module: WasmModuleName, precision: BitPrecision, K: numbe
   if (precision === 'fatnn' && Math.ceil(K / 128) >= FATNN_CARRY_SAVE_MIN_GROUPS) return SIMD_GROUP_WORDS;
   return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
 }
-
-// fatnnCS (carry-save) from this many 128-bit groups on (kernels/simd128.ts says why).
-const FATNN_CARRY_SAVE_MIN_GROUPS = 3;
 
 // Codes of packBits in kernels/simd128.ts and kernels/scalar.ts.
 const PACK_KIND: Record<BitPrecision, number> = { bit2: 0, ternary2b: 1, fatnn: 2, binary: 3 };
