@@ -11,32 +11,32 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
     fp32: 'AVX-512 FMA',
     int8: 'AVX-512 VNNI VPDPBUSD (u8 offset x s8)',
     bit2: 'AVX-512 VPOPCNTQ',
-    ternary2b: 'bit2 AVX-512 kernel on offset values + row/column correction',
-    fatnn: 'AVX-512 VPOPCNTQ + VPTERNLOGQ, zero + sign planes',
+    ternary2b: 'bit2 kernel on offset values',
+    fatnn: 'AVX-512 VPOPCNTQ + VPTERNLOGQ',
     binary: 'AVX-512 XOR + VPOPCNTQ',
   },
   avx2: {
     fp32: 'AVX2 FMA',
     int8: 'AVX2 VPMADDWD on int16-widened values',
-    bit2: 'AVX2 two-table nibble-LUT popcount (VPSHUFB + VPSADBW)',
-    ternary2b: 'bit2 AVX2 kernel on offset values + row/column correction',
-    fatnn: 'AVX2 nibble-LUT popcount, zero + sign planes, byte counts widened per 31 words',
-    binary: 'AVX2 XOR + two-table nibble-LUT popcount',
+    bit2: 'AVX2 two-table nibble LUT',
+    ternary2b: 'bit2 kernel on offset values',
+    fatnn: 'AVX2 nibble LUT',
+    binary: 'AVX2 XOR + two-table nibble LUT',
   },
   scalar: {
     fp32: 'scalar C',
     int8: 'scalar C, int32 accumulators',
-    bit2: 'scalar 64-bit words, hardware POPCNT',
-    ternary2b: 'bit2 scalar kernel on offset values + row/column correction',
-    fatnn: 'scalar 64-bit words, hardware POPCNT, zero + sign planes',
+    bit2: 'scalar 64-bit words, POPCNT',
+    ternary2b: 'bit2 kernel on offset values',
+    fatnn: 'scalar 64-bit words, POPCNT',
     binary: 'scalar 64-bit words, XOR + POPCNT',
   },
   neon: {
     fp32: 'NEON FMLA',
     int8: 'NEON SDOT where present, else SMULL on int16',
     bit2: 'NEON VCNT + pairwise adds',
-    ternary2b: 'bit2 NEON kernel on offset values + row/column correction',
-    fatnn: 'NEON VCNT, zero + sign planes, byte counts widened per 31 words',
+    ternary2b: 'bit2 kernel on offset values',
+    fatnn: 'NEON VCNT',
     binary: 'NEON EOR + VCNT',
   },
 };
@@ -47,7 +47,7 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
  * 3 k-words (FAT_CS_MIN_KU); scalar keeps two popcounts on x86-64 (FAT_TWO_POPCOUNTS), where
  * POPCNT is one instruction, and AVX-512 everywhere (VPOPCNTQ).
  */
-const CARRY_SAVE = '1 popcount/word, carry-save (K > 128); 2 popcounts/word below';
+const CARRY_SAVE = '1 popcount/word carry-save (K>128)';
 const POPCOUNT_FORMS: Record<NativeIsa, Partial<Record<Precision, string>>> = {
   avx512: { bit2: '4 popcounts/word', ternary2b: '4 popcounts/word', fatnn: '2 popcounts/word', binary: '1 popcount/word' },
   avx2: { bit2: '4 popcounts/word', ternary2b: '4 popcounts/word', fatnn: CARRY_SAVE, binary: '1 popcount/word' },
@@ -87,7 +87,7 @@ function nativeKernel(precision: Precision, isa: NativeIsa): KernelDeclaration {
       const text = DESCRIPTIONS[isa][precision];
       if (!availability().available) return text;
       const plan = nativeAddon()!.plan(code, PRECISIONS.indexOf(precision), 1, 1, 1);
-      description = `${text}, ${plan.mr}x${plan.nr} register tile`;
+      description = `${text}, ${plan.mr}x${plan.nr} tile`;
       return description;
     },
     availability,

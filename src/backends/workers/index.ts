@@ -58,7 +58,7 @@ export function workerVariant(base: KernelDeclaration, options: WorkerVariantOpt
     id,
     precision: base.precision,
     backend: 'workers',
-    description: `${base.id}, C split over worker_threads`,
+    description: 'C split over worker_threads',
     ...(base.popcountForm !== undefined ? { popcountForm: base.popcountForm } : {}),
     availability() {
       const threads = workerThreadsAvailability();
