@@ -34,23 +34,29 @@ export function verifyCasesFor(shape: Shape, seed: number): VerifyCase[] {
 /** Runs one case; returns null when the kernel matches the reference exactly. */
 export async function verifyCase(decl: KernelDeclaration, c: VerifyCase, options: KernelOptions = {}): Promise<VerifyFailure | null> {
   checkShape(c.shape);
-  const operands = randomOperands(decl.precision, c.shape, c.seed, c.modes);
-  return checkKernel(decl, c, operands, referenceGemm(decl.precision, c.shape, operands.w, operands.x), options);
+  return checkKernel(decl, c, () => {
+    const operands = randomOperands(decl.precision, c.shape, c.seed, c.modes);
+    return { operands, expected: referenceGemm(decl.precision, c.shape, operands.w, operands.x) };
+  }, options);
 }
 
+/** A case's operands and exact result, made on first use (one reference serves every kernel of a precision). */
+export type CaseData = () => { readonly operands: Operands; readonly expected: ResultArray };
+
 /**
- * Runs `decl` on the case's operands and compares with `expected` (computed by the caller, so
- * one reference serves every kernel of a precision). Returns null when exact.
+ * Runs `decl` on the case's operands and compares with the expected result. The kernel is
+ * created first: creating it checks its own shape limits (wasm32 memory, ...), so a shape too
+ * large for it is refused before seconds of random operands are generated. Returns null when exact.
  */
 export async function checkKernel(
   decl: KernelDeclaration,
   c: VerifyCase,
-  operands: Operands,
-  expected: ResultArray,
+  data: CaseData,
   options: KernelOptions = {},
 ): Promise<VerifyFailure | null> {
   const kernel = await decl.create(c.shape, { threads: options.threads ?? 0 });
   try {
+    const { operands, expected } = data();
     kernel.setWeights(operands.w);
     kernel.setActivations(operands.x);
     await kernel.run();

@@ -7,7 +7,7 @@ import { randomOperands } from '../precisions.js';
 import { referenceGemm } from '../reference.js';
 import { edgeShapes, parseShape, presetLayers, shapeLabel } from '../shapes.js';
 import type { KernelDeclaration, Precision, Shape } from '../types.js';
-import { checkKernel, describeFailure, verifyCasesFor, type VerifyCase } from '../verify.js';
+import { checkKernel, describeFailure, verifyCasesFor, type CaseData, type VerifyCase } from '../verify.js';
 import { selectFromOptions, type FilterOptions } from './options.js';
 import { writeProgress } from './progress.js';
 
@@ -42,12 +42,18 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   let done = 0;
   for (const c of cases) {
     for (const [precision, decls] of byPrecision) {
-      const operands = randomOperands(precision, c.shape, c.seed, c.modes);
-      const expected = referenceGemm(precision, c.shape, operands.w, operands.x);
+      let data: ReturnType<CaseData> | undefined;
+      const dataOnce: CaseData = () => {
+        if (!data) {
+          const operands = randomOperands(precision, c.shape, c.seed, c.modes);
+          data = { operands, expected: referenceGemm(precision, c.shape, operands.w, operands.x) };
+        }
+        return data;
+      };
       for (const decl of decls) {
         if (failedKernels.has(decl.id)) continue;
         try {
-          const failure = await checkKernel(decl, c, operands, expected, { threads: opts.threads });
+          const failure = await checkKernel(decl, c, dataOnce, { threads: opts.threads });
           if (failure) {
             failedKernels.add(decl.id);
             failures.push(describeFailure(failure));

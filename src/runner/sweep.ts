@@ -86,10 +86,12 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
       for (const decl of kernels) {
         settings.signal?.throwIfAborted();
         report(li, decl.id, 'verify');
-        const data = dataFor(decl.precision);
         let kernel: Kernel | undefined;
         try {
+          // The kernel first: creating it checks its own shape limits (wasm32 memory, ...), so a
+          // layer too large for it is refused before seconds of random operands are generated.
           kernel = await decl.create(layer, { threads: settings.threads });
+          const data = dataFor(decl.precision);
           kernel.setWeights(data.operands.w);
           kernel.setActivations(data.operands.x);
           const ran = kernel.run();
