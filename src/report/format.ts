@@ -47,6 +47,19 @@ export function hostFacts(host: HostFingerprint, threads: number): [string, stri
     ['Node / V8', `${host.node} / ${host.v8}`],
     ['WebAssembly SIMD', host.wasmSimd ? 'yes' : 'no'],
     ['Worker threads used', threads > 0 ? String(threads) : 'none (no workers kernels selected)'],
+    ...arm64Facts(host),
+    ...(host.emulation ? [['Emulated', `yes: ${host.emulation.emulator}${host.emulation.hostCpu ? ` on ${host.emulation.hostCpu}` : ''} (${host.emulation.evidence})`] as [string, string]] : []),
+  ];
+}
+
+/** arm64 hosts: core types as the OS reports them, NEON / SDOT, and the int8 path chosen. */
+function arm64Facts(host: HostFingerprint): [string, string][] {
+  const a = host.arm64;
+  if (!a) return [];
+  const cores = a.cores.map((c) => `${c.count}x ${c.name} (implementer ${c.implementer}, part ${c.part})`).join(', ');
+  return [
+    ['arm64 cores', cores || 'not reported by the OS'],
+    ['arm64 SIMD', `NEON ${a.neon ? 'yes' : 'no'}, dot product (SDOT) ${a.dotprod ? 'yes' : 'no'}; int8/native-neon runs ${a.int8Kernel}`],
   ];
 }
 

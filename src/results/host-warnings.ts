@@ -30,6 +30,12 @@ function describeSample(when: string, s: LoadSample): string {
 /** One-line warnings for this host record; empty when its timings can be taken at face value. */
 export function hostWarnings(host: HostFingerprint): string[] {
   const warnings: string[] = [];
+  if (host.emulation) {
+    const e = host.emulation;
+    warnings.push(
+      `emulated CPU: measured under ${e.emulator}${e.hostCpu ? ` on ${e.hostCpu}` : ''} (${e.evidence}); the timings describe the emulator, not an ${host.arch} device - only the correctness checks carry over`,
+    );
+  }
   const load = host.load;
   if (load) {
     const cores = Math.max(1, host.cpu.cores);

@@ -25,6 +25,29 @@ export interface HostFingerprint {
   readonly wasmSimd: boolean;
   /** How busy the machine was just before and just after the run (absent in older files). */
   readonly load?: HostLoad;
+  /** Set when the process ran on an emulated CPU: its timings are the emulator's, not the device's. */
+  readonly emulation?: HostEmulation;
+  /** arm64 hosts: the cores as the OS reports them and what the kernels use there. */
+  readonly arm64?: HostArm64;
+}
+
+export interface HostEmulation {
+  /** e.g. "qemu-user", "Rosetta 2". */
+  readonly emulator: string;
+  /** The signal it was detected by, in words. */
+  readonly evidence: string;
+  /** The physical CPU behind the emulator, as the host OS's tools report it, when known. */
+  readonly hostCpu?: string;
+}
+
+export interface HostArm64 {
+  /** Core types from /proc/cpuinfo ("CPU implementer"/"CPU part"), named; empty where the OS has no such table (macOS). */
+  readonly cores: readonly { readonly implementer: string; readonly part: string; readonly name: string; readonly count: number }[];
+  readonly neon: boolean;
+  /** ARMv8.2 dot product (SDOT/UDOT; "asimddp"). */
+  readonly dotprod: boolean;
+  /** The int8 path int8/native-neon runs here, as the native addon chose it (SDOT or SMULL). */
+  readonly int8Kernel: string;
 }
 
 /** One look at how busy the machine was. */

@@ -76,6 +76,23 @@ function checkHost(v: Json, path: string): void {
   str(h.node, `${path}.node`);
   str(h.v8, `${path}.v8`);
   bool(h.wasmSimd, `${path}.wasmSimd`);
+  if (h.emulation !== undefined) {
+    const e = obj(h.emulation, `${path}.emulation`);
+    str(e.emulator, `${path}.emulation.emulator`);
+    str(e.evidence, `${path}.emulation.evidence`);
+    if (e.hostCpu !== undefined) str(e.hostCpu, `${path}.emulation.hostCpu`);
+  }
+  if (h.arm64 !== undefined) {
+    const a = obj(h.arm64, `${path}.arm64`);
+    arr(a.cores, `${path}.arm64.cores`).forEach((c, i) => {
+      const core = obj(c, `${path}.arm64.cores[${i}]`);
+      for (const k of ['implementer', 'part', 'name']) str(core[k], `${path}.arm64.cores[${i}].${k}`);
+      num(core.count, `${path}.arm64.cores[${i}].count`, { min: 1, integer: true });
+    });
+    bool(a.neon, `${path}.arm64.neon`);
+    bool(a.dotprod, `${path}.arm64.dotprod`);
+    str(a.int8Kernel, `${path}.arm64.int8Kernel`);
+  }
   if (h.load !== undefined) {
     const load = obj(h.load, `${path}.load`);
     checkLoadSample(load.before, `${path}.load.before`);
