@@ -145,7 +145,15 @@ const fn_isa_table *fn_table_neon(void) { return &fn_neon_table; }
 #define I8_G 4
 #define I8_E 1
 static inline VI vi_dot_sdot(VI acc, VI a, VI b) {
+#if defined(__clang__) && !defined(__ARM_FEATURE_DOTPROD)
+  /* clang's arm_neon.h (14 at least) declares vdotq_s32 only when the whole file is built for
+   * +dotprod, not per function: the same single instruction as inline asm instead (the
+   * target("dotprod") attribute above lets the integrated assembler accept it). */
+  __asm__("sdot %0.4s, %1.16b, %2.16b" : "+w"(acc) : "w"(a), "w"(b));
+  return acc;
+#else
   return vdotq_s32(acc, vreinterpretq_s8_s32(a), vreinterpretq_s8_s32(b));
+#endif
 }
 static inline VI vi_load_s8x16(const uint8_t *p) { return vreinterpretq_s32_s8(vld1q_s8((const int8_t *)p)); }
 #define vi_dot vi_dot_sdot
