@@ -46,7 +46,7 @@ test('the host record names the cores, NEON, SDOT and the int8 path the addon ch
 
 test('a run records whether the CPU was emulated, and report and compare say so', { skip }, () => {
   const out = mkdtempSync(join(tmpdir(), 'fatnn-arm64-'));
-  const run = cli(['run', '--shape', '8x9x70', '-k', 'fp32/native-neon', '-k', 'int8/native-neon', '-k', 'fatnn/native-neon', '--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--quiet', '--out', out]);
+  const run = cli(['run', '--shape', '8x9x70', '-k', 'fp32/native-neon', '-k', 'int8/native-neon', '-k', 'fatnn/native-neon', '--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--out', out]);
   assert.equal(run.status, 0, run.stderr);
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
   assert.equal(results.host.arch, 'arm64');
