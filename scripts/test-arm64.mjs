@@ -8,7 +8,8 @@
 //   3. the kernel and native tests on -cpu cortex-a53 (ARMv8.0 without SDOT: the SMULL path);
 //   4. `fatnn-bench verify --preset quick` on -cpu max.
 // Each emulated process is memory-capped (ulimit -d), so a runaway fails alone.
-// Options: --no-build (dist/ is already built, e.g. by `npm test` just before), --setup-only.
+// Steps 2 runs beside 3 and 4 (two cores); --serial runs them one after the other.
+// Options: --no-build (dist/ is already built, e.g. by `npm test` just before), --setup-only, --serial.
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,12 +23,12 @@ const work = join(root, '.tmp', 'arm64');
 const tree = join(work, 'tree');
 const logs = join(work, 'logs');
 const args = new Set(process.argv.slice(2));
-for (const a of args) if (!['--no-build', '--setup-only'].includes(a)) usage(`unknown option ${a}`);
+for (const a of args) if (!['--no-build', '--setup-only', '--serial'].includes(a)) usage(`unknown option ${a}`);
 /** Per emulated process; V8 under qemu 10 stays well below 2 GiB for every test file (measured). */
 const MEMORY_CAP_KB = Number(process.env.FATNN_ARM64_MEMORY_KB || 8 * 1024 * 1024);
 
 function usage(message) {
-  process.stderr.write(`test-arm64: ${message} (options: --no-build, --setup-only)\n`);
+  process.stderr.write(`test-arm64: ${message} (options: --no-build, --setup-only, --serial)\n`);
   process.exit(2);
 }
 
@@ -142,6 +143,11 @@ function emulated(launch, cpu, nodeArgs, name, { timeoutMs = 40 * 60_000, echo =
     }, timeoutMs);
     let pending = '';
     const lines = [];
+    // Progress once a minute: the test runner reports each file only when it has finished.
+    const t0 = Date.now();
+    let ok = 0;
+    let notOk = 0;
+    const ticker = setInterval(() => log(`  ${name}: ${ok} passed, ${notOk} failed so far (${seconds(t0)})`), 60_000);
     const onData = (chunk) => {
       out.write(chunk);
       pending += chunk.toString('utf8');
@@ -149,6 +155,8 @@ function emulated(launch, cpu, nodeArgs, name, { timeoutMs = 40 * 60_000, echo =
       pending = parts.pop();
       for (const line of parts) {
         lines.push(line);
+        if (/^\s*ok /.test(line)) ok++;
+        else if (/^\s*not ok /.test(line)) notOk++;
         if (lines.length > 400) lines.shift();
         if (echo(line)) log(`  ${line.trim()}`);
       }
@@ -158,6 +166,7 @@ function emulated(launch, cpu, nodeArgs, name, { timeoutMs = 40 * 60_000, echo =
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(ticker);
       out.end();
       if (pending) lines.push(pending);
       resolve({ code, signal, lines, logFile });
@@ -165,10 +174,17 @@ function emulated(launch, cpu, nodeArgs, name, { timeoutMs = 40 * 60_000, echo =
   });
 }
 
+/** Test counts over every emulated suite, for the closing line. */
+const counts = { passed: 0, failed: 0, skipped: 0 };
+
 /** Fails the step with the summary and the failing tests' lines, pointing at the whole log. */
 function checkTests(result, what) {
   const summary = result.lines.filter((l) => /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(l));
   log(`  ${summary.map((l) => l.slice(2)).join(', ')}`);
+  const count = (name) => Number(summary.find((l) => l.startsWith(`# ${name} `))?.split(' ')[2] ?? 0);
+  counts.passed += count('pass');
+  counts.failed += count('fail') + count('cancelled');
+  counts.skipped += count('skipped');
   if (result.code === 0) return;
   const failures = result.lines.filter((l) => /^\s*not ok |failureType|error:|Error/.test(l)).slice(0, 40);
   for (const l of failures) log(`  ${l}`);
@@ -199,27 +215,42 @@ async function main() {
     log(`  ${neon.length - missing.length} of ${neon.length} NEON kernels available; ${kernels.filter((k) => k.available).length} of ${kernels.length} kernels in all`);
     if (neon.length !== 12 || missing.length) throw new SetupError(`NEON kernels unavailable: ${missing.map((k) => `${k.id} (${k.reason})`).join(', ') || `${neon.length} listed, 12 expected`}`);
   });
-  const testFile = (line) => /^# Subtest: .*\.test\.js$/.test(line.trim()) || /^not ok /.test(line.trim());
-  await step('dist/test suite on -cpu max (SDOT)', async () =>
-    checkTests(await emulated(launch, 'max', ['--test', '--test-concurrency=1', 'dist/test/'], 'suite-max', { echo: testFile }), 'the emulated suite on -cpu max'),
-  );
-  await step('kernel + native tests on -cpu cortex-a53 (SMULL)', async () =>
-    checkTests(
-      await emulated(launch, 'cortex-a53', ['--test', '--test-concurrency=1', 'dist/test/kernels.test.js', 'dist/test/native.test.js', 'dist/test/arm64.test.js'], 'suite-a53', { echo: testFile }),
-      'the kernel and native tests on cortex-a53',
-    ),
-  );
-  await step('verify --preset quick on -cpu max', async () => {
-    const r = await emulated(launch, 'max', ['bin/fatnn-bench.js', 'verify', '--preset', 'quick'], 'verify-max');
-    for (const l of r.lines.slice(-3)) log(`  ${l}`);
-    if (r.code !== 0) throw new SetupError(`verify --preset quick failed under emulation (exit ${r.code}); log: ${relative(root, r.logFile)}`);
-  });
+  const testFile = (line) => /^not ok /.test(line.trim());
+  const suiteMax = () =>
+    step('dist/test suite on -cpu max (SDOT)', async () =>
+      checkTests(await emulated(launch, 'max', ['--test', '--test-concurrency=1', 'dist/test/'], 'suite-max', { echo: testFile }), 'the emulated suite on -cpu max'),
+    );
+  const a53 = () =>
+    step('kernel + native tests on -cpu cortex-a53 (SMULL)', async () =>
+      checkTests(
+        await emulated(launch, 'cortex-a53', ['--test', '--test-concurrency=1', 'dist/test/kernels.test.js', 'dist/test/native.test.js', 'dist/test/arm64.test.js'], 'suite-a53', { echo: testFile }),
+        'the kernel and native tests on cortex-a53',
+      ),
+    );
+  const verify = () =>
+    step('verify --preset quick on -cpu max', async () => {
+      const r = await emulated(launch, 'max', ['bin/fatnn-bench.js', 'verify', '--preset', 'quick'], 'verify-max');
+      for (const l of r.lines.filter(Boolean).slice(-2)) log(`  ${l}`);
+      if (r.code !== 0) throw new SetupError(`verify --preset quick failed under emulation (exit ${r.code}); log: ${relative(root, r.logFile)}`);
+    });
+  // The full suite spawns one emulated process at a time; the Cortex-A53 tests and verify use
+  // the second core meanwhile (--serial runs them one after the other).
+  if (args.has('--serial')) {
+    await suiteMax();
+    await a53();
+    await verify();
+  } else {
+    const results = await Promise.allSettled([suiteMax(), (async () => { await a53(); await verify(); })()]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
 }
 
 try {
   await main();
   log(`durations: ${durations.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join('; ')}`);
   log(`arm64 check passed in ${seconds(started)}`);
+  if (!args.has('--setup-only')) process.stdout.write(`arm64: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
 } catch (err) {
   if (!(err instanceof SetupError)) throw err;
   process.stderr.write(`test-arm64: ${err.message}\n`);
