@@ -24,7 +24,11 @@ const tree = join(work, 'tree');
 const logs = join(work, 'logs');
 const args = new Set(process.argv.slice(2));
 for (const a of args) if (!['--no-build', '--setup-only', '--serial'].includes(a)) usage(`unknown option ${a}`);
-/** Per emulated process; V8 under qemu 10 stays well below 2 GiB for every test file (measured). */
+/**
+ * Per emulated process (RLIMIT_DATA: qemu's PROT_NONE reservations do not count, written pages
+ * do). Under qemu 7.2 one test file grew to 24 GiB; with the cap at 1 GiB a 4 GB allocation
+ * fails alone with "Array buffer allocation failed" (checked by hand).
+ */
 const MEMORY_CAP_KB = Number(process.env.FATNN_ARM64_MEMORY_KB || 8 * 1024 * 1024);
 
 function usage(message) {
