@@ -112,7 +112,7 @@ function writeLaunchers(qemu, node) {
   );
   chmodSync(wrapper, 0o755);
   const preload = join(work, 'exec-path.cjs');
-  writeFileSync(preload, "// Written by scripts/test-arm64.mjs: children spawned with process.execPath re-enter qemu.\nif (process.env.FATNN_ARM64_EXEC) process.execPath = process.env.FATNN_ARM64_EXEC;\n");
+  writeFileSync(preload, "// Written by scripts/test-arm64.mjs: children spawned with process.execPath re-enter qemu.\nif (process.arch === 'arm64' && process.env.FATNN_ARM64_EXEC) process.execPath = process.env.FATNN_ARM64_EXEC;\n");
   return { wrapper, preload };
 }
 
@@ -178,6 +178,11 @@ function emulated(launch, cpu, nodeArgs, name, { timeoutMs = 40 * 60_000, echo =
   });
 }
 
+/** `npm test`'s own `node --test` arguments (scripts/run-tests.mjs lists the files), in the tree. */
+function suiteArgs() {
+  return JSON.parse(run(process.execPath, [join(tree, 'scripts', 'run-tests.mjs'), '--dry-run'], { cwd: tree }));
+}
+
 /** Test counts over every emulated suite, for the closing line. */
 const counts = { passed: 0, failed: 0, skipped: 0 };
 
@@ -222,7 +227,7 @@ async function main() {
   const testFile = (line) => /^not ok /.test(line.trim());
   const suiteMax = () =>
     step('dist/test suite on -cpu max (SDOT)', async () =>
-      checkTests(await emulated(launch, 'max', ['--test', '--test-concurrency=1', 'dist/test/'], 'suite-max', { echo: testFile }), 'the emulated suite on -cpu max'),
+      checkTests(await emulated(launch, 'max', suiteArgs(), 'suite-max', { echo: testFile }), 'the emulated suite on -cpu max'),
     );
   const a53 = () =>
     step('kernel + native tests on -cpu cortex-a53 (SMULL)', async () =>
