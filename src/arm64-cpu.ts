@@ -9,7 +9,8 @@ import type { HostArm64 } from './results/schema.js';
 import { PRECISIONS } from './types.js';
 
 const IMPLEMENTERS: Record<string, string> = {
-  '0x00': 'software-defined (emulator)',
+  // "reserved for software use": no silicon reports it; qemu's "max" CPU does
+  '0x00': 'QEMU',
   '0x41': 'Arm',
   '0x42': 'Broadcom',
   '0x43': 'Cavium',
@@ -56,7 +57,7 @@ const PARTS: Record<string, string> = {
   '0x48/0xd01': 'TaiShan v110',
   '0xc0/0xac3': 'Ampere-1',
   '0xc0/0xac4': 'Ampere-1a',
-  '0x00/0x051': 'qemu "max" CPU',
+  '0x00/0x051': '"max" CPU',
 };
 
 /** Core types of a /proc/cpuinfo text, in order of first appearance, with counts and features. */
