@@ -152,3 +152,16 @@ test('report and compare on the CLI warn about an emulated results file', async 
   const compareMd = cli('compare', FIXTURE, emulated, '--format', 'md');
   assert.match(compareMd.stdout, /board: emulated CPU: measured under qemu-user/);
 });
+
+test('the kept emulated arm64 quick run validates, has every NEON kernel verified, and its reports warn', async () => {
+  // Made by `fatnn-bench run --preset quick` on arm64 Node under qemu-aarch64 -cpu max (README "arm64 check").
+  const r = validateResults(JSON.parse(readFileSync(new URL('../../test/fixtures/arm64-emulated-quick.json', import.meta.url), 'utf8')));
+  assert.equal(r.host.arch, 'arm64');
+  assert.equal(r.host.emulation?.emulator, 'qemu-user');
+  assert.equal(r.host.arm64?.dotprod, true);
+  assert.match(r.host.arm64!.int8Kernel, /^SDOT/);
+  const neon = r.layers.flatMap((l) => l.measurements.filter((m) => /native-neon$/.test(m.kernel)));
+  assert.equal(new Set(neon.map((m) => m.kernel)).size, 12);
+  assert.ok(neon.every((m) => m.verification === 'passed' && m.gemm));
+  assert.match(renderMarkdown(r), /> \*\*Warning\*\*: emulated CPU: measured under qemu-user on AMD EPYC/);
+});
