@@ -151,7 +151,7 @@ function emulated(launch, cpu, nodeArgs, name, { timeoutMs = 40 * 60_000, echo =
     const t0 = Date.now();
     let ok = 0;
     let notOk = 0;
-    const ticker = setInterval(() => log(`  ${name}: ${ok} passed, ${notOk} failed so far (${seconds(t0)})`), 60_000);
+    const ticker = setInterval(() => log(`  ${name}: ${ok + notOk ? `${ok} passed, ${notOk} failed so far` : 'running'} (${seconds(t0)})`), 60_000);
     const onData = (chunk) => {
       out.write(chunk);
       pending += chunk.toString('utf8');
