@@ -143,7 +143,7 @@ test('report and compare on the CLI warn about an emulated results file', async 
   const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
   const report = cli('report', emulated);
   assert.equal(report.status, 0, report.stderr);
-  assert.match(report.stdout, /warning: emulated CPU: measured under qemu-user/);
+  assert.match(report.stdout, /warning: emulated CPU: measured under qemu-user/i);
   const md = cli('report', emulated, '--format', 'md');
   assert.match(md.stdout, /> \*\*Warning\*\*: emulated CPU/);
   const compare = cli('compare', FIXTURE, emulated);
