@@ -53,13 +53,14 @@ async function step(name, fn) {
 
 /**
  * The arm64 tree: dist/, bin/, test fixtures and the addon sources, node_modules linked (it is
- * pure JavaScript), build/ holding the aarch64 addon. Copied fresh each run (~1 MB).
+ * pure JavaScript), build/ holding the aarch64 addon, reports/ (tests read the published one).
+ * Copied fresh each run (~6 MB).
  */
 function prepareTree() {
   if (!existsSync(join(root, 'dist', 'test'))) throw new SetupError('dist/test missing: run `npm run build` first (or drop --no-build)');
   rmSync(tree, { recursive: true, force: true });
   mkdirSync(tree, { recursive: true });
-  const skip = new Set(['node_modules', '.git', '.tmp', 'build', 'fatnn-results', 'reports']);
+  const skip = new Set(['node_modules', '.git', '.tmp', 'build', 'fatnn-results']);
   for (const entry of readdirSync(root)) {
     if (skip.has(entry) || entry.endsWith('.tgz')) continue;
     cpSync(join(root, entry), join(tree, entry), { recursive: true });

@@ -123,15 +123,20 @@ export const MARKS_LEGEND: readonly [string, string][] = [
   ['*', 'in `compare` tables: the same as †, a speedup over a baseline borrowed from another variant'],
 ];
 
-/** Pads a grid into aligned text columns (first column left, others right), two spaces apart. */
-export function alignGrid(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/**
+ * Pads a grid into aligned text columns (first column left, others right), two spaces apart, or
+ * one when two would pass `maxWidth` (arm64's "workers-native (neon+dotprod)" label made 101).
+ */
+export function alignGrid(head: readonly string[], rows: readonly (readonly string[])[], maxWidth = 100): string[] {
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((r) => [...(r[i] ?? '')].length)));
   const pad = (text: string, i: number) => {
     const gap = widths[i]! - [...text].length;
     return i === 0 ? text + ' '.repeat(gap) : ' '.repeat(gap) + text;
   };
-  return all.map((r) => r.map(pad).join('  ').trimEnd());
+  const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  const separator = total > maxWidth ? ' ' : '  ';
+  return all.map((r) => r.map(pad).join(separator).trimEnd());
 }
 
 /** Wraps a paragraph at word boundaries to `width` columns (indenting continuation lines). */
