@@ -7,7 +7,7 @@ import { helpFooter } from './commands/help.js';
 import { listCommand, type ListOptions } from './commands/list.js';
 import { reportCommand, type ReportOptions } from './commands/report.js';
 import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
-import { runCommand, type RunOptions } from './commands/run.js';
+import { DEFAULT_FORKS, DEFAULT_ROUNDS, DEFAULT_TIME_MS, runCommand, type RunOptions } from './commands/run.js';
 import { verifyCommand, type VerifyOptions } from './commands/verify.js';
 import { FatnnError, UsageError } from './errors.js';
 import { collectExpectation } from './gates/expect.js';
@@ -81,10 +81,12 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .option('--preset <name>', PRESET_HELP)
     .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
     .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')
-    .option('--time <ms>', 'time budget per measurement in ms (all rounds together)', parseMsOption('--time'), 100)
+    .option('--time <ms>', 'time budget per measurement in ms (all forks and rounds together)', parseMsOption('--time'), DEFAULT_TIME_MS)
     .option('--min-samples <n>', 'minimum samples per measurement (all rounds together)', parseIntOption('--min-samples', 1, 1_000_000), 6)
     .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 25)
-    .option('--rounds <n>', 'interleaved rounds per layer (kernels alternate so drift hits all alike)', parseIntOption('--rounds', 1, 100), 3)
+    .option('--rounds <n>', 'interleaved rounds per fork (kernels alternate so drift hits all alike)', parseIntOption('--rounds', 1, 100), DEFAULT_ROUNDS)
+    .option('--forks <n>', 'fresh isolates per kernel and layer, one after another (JMH forks): the spread between them is reported', parseIntOption('--forks', 1, 100), DEFAULT_FORKS)
+    .option('--no-isolate', 'measure every kernel in the runner itself, after the others (for comparison: timings then depend on the selection)')
     .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
     .option('--no-packing', 'skip the "with activation packing" measurement')
     .option('-o, --out <dir>', 'folder for the results files (default: ./fatnn-results/<timestamp>/)')
@@ -134,7 +136,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const onSigint = () => {
     if (interrupted) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: leave now
     interrupted = true;
-    process.stderr.write('\nfatnn-bench: interrupted, stopping after the current measurement...\n');
+    process.stderr.write('\nfatnn-bench: interrupted: stopping at the next sample and keeping what was measured (Ctrl-C again to exit at once, keeping the complete layers)\n');
     controller.abort(new InterruptedError('interrupted'));
   };
   process.on('SIGINT', onSigint);

@@ -28,3 +28,25 @@ export function withInjectedFaults(decls: readonly KernelDeclaration[]): readonl
   if (ids.size === 0) return decls;
   return decls.map((d) => (ids.has(d.id) ? { ...d, availability: d.availability, create: async (s, o) => corrupted(await d.create(s, o)) } : d));
 }
+
+// Test-only seam for isolation: FATNN_BENCH_TEST_POLLUTE=<kernel id>[,...] makes creating those
+// kernels vandalise the global state of the JavaScript realm they run in (Math.imul, which the
+// js popcount uses, and performance.now, which the sampler reads). Measured in-process, every
+// kernel created after them computes wrong results and times nothing; each in its own isolate,
+// no other kernel notices. Never set it outside tests.
+export const POLLUTE_ENV = 'FATNN_BENCH_TEST_POLLUTE';
+
+function polluteGlobals(): void {
+  Math.imul = () => 0;
+  performance.now = () => 0;
+}
+
+export function withInjectedPollution(decls: readonly KernelDeclaration[]): readonly KernelDeclaration[] {
+  const ids = new Set((process.env[POLLUTE_ENV] ?? '').split(',').filter(Boolean));
+  if (ids.size === 0) return decls;
+  return decls.map((d) =>
+    ids.has(d.id)
+      ? { ...d, availability: d.availability, create: async (s, o) => { const k = await d.create(s, o); polluteGlobals(); return k; } }
+      : d,
+  );
+}

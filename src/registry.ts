@@ -6,14 +6,14 @@ import { nativeKernels } from './backends/native/index.js';
 import { wasmKernels } from './backends/wasm/index.js';
 import { workerKernels } from './backends/workers/index.js';
 import { UsageError } from './errors.js';
-import { withInjectedFaults } from './fault-injection.js';
+import { withInjectedFaults, withInjectedPollution } from './fault-injection.js';
 import { checkShape } from './shapes.js';
 import type { Backend, Kernel, KernelDeclaration, KernelInfo, KernelOptions, Precision, Shape } from './types.js';
 
 /** Single-thread kernels, one line per backend; the workers backend wraps each of these. */
 export const SINGLE_THREAD_KERNELS: readonly KernelDeclaration[] = [...jsKernels, ...wasmKernels, ...nativeKernels];
 
-export const KERNELS: readonly KernelDeclaration[] = withInjectedFaults([...SINGLE_THREAD_KERNELS, ...workerKernels(SINGLE_THREAD_KERNELS)]);
+export const KERNELS: readonly KernelDeclaration[] = withInjectedPollution(withInjectedFaults([...SINGLE_THREAD_KERNELS, ...workerKernels(SINGLE_THREAD_KERNELS)]));
 
 export function listKernels(): KernelInfo[] {
   return KERNELS.map((k) => {

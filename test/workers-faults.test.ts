@@ -79,7 +79,8 @@ it('keeps the other kernels of a sweep measured when a worker fails while being 
   const faulty = workerVariant(base, { source: FAULT_SOURCE });
   const layer = { name: 'test layer', M: 8, N: 64, K: 100, count: 1 };
   const kernels = [faulty, findKernel('fatnn/workers-js'), findKernel('fatnn/js')];
-  const settings = { threads: 2, timeMs: 20, minSamples: 2, warmupMs: 0, rounds: 1, seed: 1, withPacking: false };
+  // The faulty kernel is not in the registry, so it is measured in-process whatever `isolate` says.
+  const settings = { threads: 2, timeMs: 20, minSamples: 2, warmupMs: 0, rounds: 1, forks: 1, isolate: true, seed: 1, withPacking: false };
   const [result] = await runSweep([layer], kernels, settings);
   const byId = new Map(result!.measurements.map((m) => [m.kernel, m]));
   assert.match(byId.get(faulty.id)!.error ?? '', /fatnn\/workers-js-faulty-throw-later failed while timing test layer \(8x64x100\): .*thread 1 threw Error: injected fault/);

@@ -33,6 +33,9 @@ export interface RunOptions extends FilterOptions {
   minSamples: number;
   warmup: number;
   rounds: number;
+  forks: number;
+  /** false with --no-isolate: every kernel in the runner's own realm (history shared). */
+  isolate: boolean;
   seed: number;
   baseline: string;
   packing: boolean;
@@ -47,6 +50,17 @@ export interface RunOptions extends FilterOptions {
   /** Ratio gates (`--expect`), parsed when the arguments were. */
   expect?: Expectation[];
 }
+
+/**
+ * Measuring defaults (README, "How timings are made"): every kernel is measured in DEFAULT_FORKS
+ * fresh isolates per layer, each running DEFAULT_ROUNDS interleaved rounds, within a budget of
+ * DEFAULT_TIME_MS per measurement over all of them. Two forks are the fewest that can show
+ * forks disagreeing; more cost isolate start-up and warm-up per fork (see the README for the
+ * measured run times that keep `--preset quick` under 2 minutes and the full sweep under 6).
+ */
+export const DEFAULT_FORKS = 2;
+export const DEFAULT_ROUNDS = 2;
+export const DEFAULT_TIME_MS = 100;
 
 /** Files written by `run` unless --format says otherwise; JSON is always written. */
 export const DEFAULT_RUN_FORMATS: readonly FormatId[] = ['json', 'md', 'csv', 'html'];
@@ -110,8 +124,9 @@ function progressLine(p: SweepProgress, startedAt: number): string {
   const elapsed = (Date.now() - startedAt) / 1000;
   const eta = p.done > 0.02 ? Math.max(0, (elapsed * (1 - p.done)) / p.done) : NaN;
   const etaText = Number.isFinite(eta) ? `ETA ${eta < 60 ? `${eta.toFixed(0)}s` : `${(eta / 60).toFixed(1)}min`}` : 'ETA ...';
+  const fork = p.forks > 1 ? ` fork ${p.fork + 1}/${p.forks}` : '';
   // Progress and ETA first: a narrow terminal cuts the line's end (see progress.ts).
-  return `${(p.done * 100).toFixed(0)}% ${etaText} | layer ${p.layerIndex + 1}/${p.layerCount} ${p.layer.name} | ${p.kernel} ${p.phase}`;
+  return `${(p.done * 100).toFixed(0)}% ${etaText} | layer ${p.layerIndex + 1}/${p.layerCount} ${p.layer.name} | ${p.kernel} ${p.phase}${fork}`;
 }
 
 export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise<number> {
@@ -136,6 +151,8 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     seed: opts.seed,
     baseline,
     rounds: opts.rounds,
+    forks: opts.forks,
+    isolation: opts.isolate ? 'worker-thread' : 'none',
     withPacking: opts.packing,
     ...(layersFile !== undefined ? { layersFile } : {}),
     plannedLayers: layers.length,
@@ -180,13 +197,21 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   if (opts.force) {
     for (const f of Object.keys(FORMATS) as FormatId[]) if (!formats.includes(f)) for (const name of formatFileNames(f, RESULTS_BASENAME)) await rm(path.join(outDir, name), { force: true });
   }
+  const keepInterrupted = async () => {
+    const partial = results(false);
+    await writeAll(partial);
+    if (measured.length > 0) printResults(partial);
+    const complete = measured.filter((l) => !l.partial).length;
+    const partialNote = measured.length > complete ? ` and the interrupted layer's measurements so far (marked partial)` : '';
+    process.stderr.write(`fatnn-bench: ${complete} of ${layers.length} layers measured${partialNote}; results (complete: false) in ${outDir}\n`);
+  };
   // Written before measuring so an unwritable --out fails in a second, not after the sweep.
   await writeAll(results(false));
   try {
     await runSweep(
       layers,
       available,
-      { threads, timeMs: opts.time, minSamples: opts.minSamples, warmupMs: opts.warmup, rounds: opts.rounds, seed: opts.seed, withPacking: opts.packing, signal },
+      { threads, timeMs: opts.time, minSamples: opts.minSamples, warmupMs: opts.warmup, rounds: opts.rounds, forks: opts.forks, isolate: opts.isolate, seed: opts.seed, withPacking: opts.packing, signal },
       {
         progress: showProgress ? (p) => writeProgress(process.stderr, progressLine(p, startedAt.getTime())) : undefined,
         layerDone: async (layer) => {
@@ -197,13 +222,14 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     );
   } catch (err) {
     if (showProgress) process.stderr.write('\r\x1b[K');
-    if (signal.aborted) {
-      const partial = results(false);
-      await writeAll(partial);
-      if (measured.length > 0) printResults(partial);
-      process.stderr.write(`fatnn-bench: ${measured.length} of ${layers.length} layers measured; partial results (complete: false) in ${outDir}\n`);
-    }
+    if (signal.aborted) await keepInterrupted();
     throw err;
+  }
+  if (signal.aborted) {
+    // The sweep stopped at a sample boundary and returned what it had, the current layer marked partial.
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    await keepInterrupted();
+    signal.throwIfAborted();
   }
   if (showProgress) process.stderr.write('\r\x1b[K');
 

@@ -4,7 +4,16 @@
 import type { Backend, Precision } from '../types.js';
 
 export const RESULTS_SCHEMA = 'fatnn-bench/results';
-export const RESULTS_SCHEMA_VERSION = 1;
+/**
+ * 2: kernels measured in fresh isolates and forks (config.isolation, config.forks, per-fork
+ * medians in each TimingStats.forks, partial layers). Version 1 files are still read: the reader
+ * (validate.ts) upgrades them to version 2 in memory as one un-isolated fork.
+ */
+export const RESULTS_SCHEMA_VERSION = 2;
+
+/** How kernels were kept apart while measured: a fresh worker-thread isolate each, or not at all. */
+export type Isolation = 'worker-thread' | 'none';
+export const ISOLATIONS: readonly Isolation[] = ['worker-thread', 'none'];
 
 export interface HostFingerprint {
   readonly cpu: {
@@ -104,6 +113,18 @@ export interface RunConfig {
    * why a measured ratio can differ from the op-count model. Absent in older files.
    */
   readonly popcountForms?: Readonly<Record<string, string>>;
+  /** Fresh isolates per kernel and layer (JMH's forks); 1 for version 1 files. */
+  readonly forks: number;
+  /** 'none' for version 1 files: every kernel ran in the one process, after the others. */
+  readonly isolation: Isolation;
+}
+
+/** One fork (fresh isolate) of a measurement. */
+export interface ForkStats {
+  readonly samples: number;
+  readonly medianMs: number;
+  readonly p25Ms: number;
+  readonly p75Ms: number;
 }
 
 /** Timing statistics of one measurement, in milliseconds per GEMM. */
@@ -121,6 +142,13 @@ export interface TimingStats {
   readonly rmePercent: number;
   /** Raw per-GEMM times, kept (capped) so later comparisons can test significance. */
   readonly sampleMs: readonly number[];
+  /**
+   * Per fork, in the order run (the pooled statistics above are over all their samples).
+   * Absent in version 1 files and in stats made by hand: read as one fork.
+   */
+  readonly forks?: readonly ForkStats[];
+  /** Calls timed together per sample when one call is too short for the timer (absent: 1). */
+  readonly callsPerSample?: number;
 }
 
 export type VerificationStatus = 'passed' | 'failed' | 'skipped';
@@ -140,6 +168,11 @@ export interface Measurement {
 
 export interface LayerResult extends LayerSpec {
   readonly measurements: readonly Measurement[];
+  /**
+   * True when Ctrl-C stopped the run inside this layer: its timings hold the samples taken so
+   * far (fewer forks, rounds or samples than planned), and kernels not reached are missing.
+   */
+  readonly partial?: boolean;
 }
 
 export interface SkippedKernel {
@@ -149,7 +182,10 @@ export interface SkippedKernel {
 
 export interface ResultsFile {
   readonly schema: typeof RESULTS_SCHEMA;
+  /** Always RESULTS_SCHEMA_VERSION once read: older files are upgraded by the reader. */
   readonly schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  /** Set by the reader when the file on disk had an older schema version (not written). */
+  readonly upgradedFrom?: number;
   readonly tool: { readonly name: string; readonly version: string };
   readonly startedAt: string;
   readonly finishedAt: string | null;

@@ -1,6 +1,6 @@
 // Summary statistics of per-GEMM times, computed from raw samples so rounds can be pooled.
 
-import type { TimingStats } from './schema.js';
+import type { ForkStats, TimingStats } from './schema.js';
 
 /** Raw samples kept per measurement (a uniform random subset beyond that): enough for rank tests, small enough for the JSON. */
 export const MAX_KEPT_SAMPLES = 500;
@@ -54,6 +54,22 @@ function ns(ms: number): number {
   return Math.round(ms * 1e6) / 1e6;
 }
 
+/**
+ * Statistics of a measurement made in forks (fresh isolates): the pooled figures are over every
+ * sample of every fork, and each fork's own median and quartiles are kept beside them.
+ */
+export function summarizeForks(forks: readonly (readonly number[])[], callsPerSample = 1): TimingStats {
+  const used = forks.filter((f) => f.length > 0);
+  const all: number[] = [];
+  for (const f of used) for (const v of f) all.push(v);
+  const pooled = summarize(all);
+  const perFork: ForkStats[] = used.map((f) => {
+    const sorted = [...f].sort((a, b) => a - b);
+    return { samples: f.length, medianMs: ns(quantile(sorted, 0.5)), p25Ms: ns(quantile(sorted, 0.25)), p75Ms: ns(quantile(sorted, 0.75)) };
+  });
+  return { ...pooled, forks: perFork, ...(callsPerSample > 1 ? { callsPerSample } : {}) };
+}
+
 export function summarize(samples: readonly number[]): TimingStats {
   if (samples.length === 0) throw new Error('no samples to summarize');
   const sorted = [...samples].sort((a, b) => a - b);
@@ -84,3 +100,86 @@ export function relativeSpread(s: TimingStats): number {
 
 /** A measurement is flagged noisy when its IQR exceeds this fraction of the median. */
 export const NOISY_SPREAD = 0.1;
+
+/**
+ * Forks disagree when their medians span more than this fraction of the pooled median: the
+ * process-to-process modes of issue #15 (fatnn/wasm-simd128 at 1.59 to 2.24 ms in four
+ * processes) are 40%; same-mode forks on an idle machine stay within a few percent.
+ */
+export const FORK_DISAGREEMENT = 0.1;
+
+/** (max - min) / median of the fork medians; 0 with fewer than two forks. */
+export function forkSpread(s: TimingStats): number {
+  const forks = s.forks ?? [];
+  if (forks.length < 2 || s.medianMs <= 0) return 0;
+  const medians = forks.map((f) => f.medianMs);
+  return (Math.max(...medians) - Math.min(...medians)) / s.medianMs;
+}
+
+/** Median over forks of each fork's IQR / median: the within-fork spread shown beside forkSpread. */
+export function withinForkSpread(s: TimingStats): number {
+  const forks = s.forks ?? [];
+  if (forks.length === 0) return relativeSpread(s);
+  const spreads = forks.map((f) => (f.medianMs > 0 ? (f.p75Ms - f.p25Ms) / f.medianMs : 0)).sort((a, b) => a - b);
+  return quantile(spreads, 0.5);
+}
+
+/**
+ * Two clusters in the kept samples: the largest gap between neighbouring sorted samples in the
+ * middle 60% splits them into a lower and an upper group, each holding at least 20%; bimodal when
+ * the upper group's median is more than FORK_DISAGREEMENT above the lower one's and the gap is
+ * wider than both groups' median absolute deviations together (a step, not a tail). Returns the
+ * two medians, or undefined.
+ */
+export function bimodality(samples: readonly number[]): { lowMs: number; highMs: number; share: number } | undefined {
+  const n = samples.length;
+  if (n < 10) return undefined;
+  const sorted = [...samples].sort((a, b) => a - b);
+  let split = -1;
+  let widest = -1;
+  for (let i = Math.ceil(n * 0.2); i <= Math.floor(n * 0.8); i++) {
+    const gap = sorted[i]! - sorted[i - 1]!;
+    if (gap > widest) {
+      widest = gap;
+      split = i;
+    }
+  }
+  if (split <= 0) return undefined;
+  const low = sorted.slice(0, split);
+  const high = sorted.slice(split);
+  const mad = (g: number[]) => {
+    const m = quantile(g, 0.5);
+    return quantile(g.map((v) => Math.abs(v - m)).sort((a, b) => a - b), 0.5);
+  };
+  const lowMs = quantile(low, 0.5);
+  const highMs = quantile(high, 0.5);
+  if (highMs / lowMs - 1 <= FORK_DISAGREEMENT || widest <= mad(low) + mad(high)) return undefined;
+  return { lowMs, highMs, share: high.length / n };
+}
+
+function ms(v: number): string {
+  return v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
+}
+
+/**
+ * Why a timing should be read with care, in words every report prints; empty when it is clean.
+ * Wide IQR (the original "noisy"), forks that disagree, or bimodal samples.
+ */
+export function noiseReasons(s: TimingStats): string[] {
+  const reasons: string[] = [];
+  const iqr = relativeSpread(s);
+  if (iqr > NOISY_SPREAD) reasons.push(`IQR ${Math.round(iqr * 100)}% of the median`);
+  const fs = forkSpread(s);
+  if (fs > FORK_DISAGREEMENT) {
+    const medians = (s.forks ?? []).map((f) => f.medianMs);
+    reasons.push(`forks disagree: fork medians ${ms(Math.min(...medians))}-${ms(Math.max(...medians))} ms (${Math.round(fs * 100)}% apart)`);
+  }
+  const b = bimodality(s.sampleMs);
+  if (b) reasons.push(`bimodal: ${Math.round((1 - b.share) * 100)}% of samples near ${ms(b.lowMs)} ms, ${Math.round(b.share * 100)}% near ${ms(b.highMs)} ms`);
+  return reasons;
+}
+
+/** A timing any report marks as noisy ("~"): see noiseReasons. */
+export function isNoisy(s: TimingStats): boolean {
+  return noiseReasons(s).length > 0;
+}

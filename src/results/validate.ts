@@ -3,7 +3,10 @@
 // `compare` rely on is checked and the first problem is reported with its JSON path.
 
 import { PRECISIONS, BACKENDS } from '../types.js';
-import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type ResultsFile } from './schema.js';
+import { ISOLATIONS, RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type ResultsFile, type RunConfig } from './schema.js';
+
+/** Oldest schema version this fatnn-bench still reads (upgraded in memory). */
+export const OLDEST_READABLE_SCHEMA_VERSION = 1;
 
 /** A problem at one place in the document, e.g. `layers[2].measurements[0].gemm.medianMs`. */
 export class SchemaProblem extends Error {
@@ -108,8 +111,12 @@ function checkLoadSample(v: Json, path: string): void {
   num(s.windowMs, `${path}.windowMs`, { min: 0 });
 }
 
-function checkConfig(v: Json, path: string): void {
+function checkConfig(v: Json, path: string, version: number): void {
   const c = obj(v, path);
+  if (version >= 2) {
+    num(c.forks, `${path}.forks`, { min: 1, integer: true });
+    oneOf(c.isolation, `${path}.isolation`, ISOLATIONS);
+  }
   if (c.preset !== null) str(c.preset, `${path}.preset`);
   arr(c.precisions, `${path}.precisions`).forEach((p, i) => oneOf(p, `${path}.precisions[${i}]`, PRECISIONS));
   arr(c.backends, `${path}.backends`).forEach((b, i) => oneOf(b, `${path}.backends[${i}]`, BACKENDS));
@@ -140,6 +147,22 @@ function checkStats(v: Json, path: string): void {
     throw new SchemaProblem(path, 'quantiles out of order (expected min <= p25 <= median <= p75 <= max)');
   }
   arr(s.sampleMs, `${path}.sampleMs`).forEach((x, i) => num(x, `${path}.sampleMs[${i}]`, { min: 0 }));
+  if (s.callsPerSample !== undefined) num(s.callsPerSample, `${path}.callsPerSample`, { min: 1, integer: true });
+  if (s.forks !== undefined) {
+    const forks = arr(s.forks, `${path}.forks`);
+    if (forks.length === 0) throw new SchemaProblem(`${path}.forks`, 'expected at least one fork');
+    forks.forEach((f, i) => {
+      const fp = `${path}.forks[${i}]`;
+      const o = obj(f, fp);
+      num(o.samples, `${fp}.samples`, { min: 1, integer: true });
+      for (const k of ['medianMs', 'p25Ms', 'p75Ms']) num(o[k], `${fp}.${k}`, { min: 0 });
+      if (!((o.p25Ms as number) <= (o.medianMs as number) && (o.medianMs as number) <= (o.p75Ms as number))) {
+        throw new SchemaProblem(fp, 'quantiles out of order (expected p25 <= median <= p75)');
+      }
+    });
+    const total = forks.reduce((n: number, f) => n + ((f as { samples: number }).samples), 0);
+    if (total !== s.samples) throw new SchemaProblem(`${path}.forks`, `fork samples add up to ${total}, expected ${String(s.samples)}`);
+  }
 }
 
 function checkMeasurement(v: Json, path: string): void {
@@ -159,6 +182,7 @@ function checkMeasurement(v: Json, path: string): void {
 function checkLayer(v: Json, path: string): void {
   const l = obj(v, path);
   str(l.name, `${path}.name`);
+  if (l.partial !== undefined) bool(l.partial, `${path}.partial`);
   for (const k of ['M', 'N', 'K', 'count']) num(l[k], `${path}.${k}`, { min: 1, integer: true });
   const seen = new Set<string>();
   arr(l.measurements, `${path}.measurements`).forEach((m, i) => {
@@ -180,7 +204,9 @@ export function validateResults(doc: Json): ResultsFile {
   if (version > RESULTS_SCHEMA_VERSION) {
     throw new SchemaProblem('schemaVersion', `results schema version ${version} is newer than this fatnn-bench reads (${RESULTS_SCHEMA_VERSION}); upgrade fatnn-bench`);
   }
-  if (version !== RESULTS_SCHEMA_VERSION) throw new SchemaProblem('schemaVersion', `unsupported results schema version ${version} (this fatnn-bench reads ${RESULTS_SCHEMA_VERSION})`);
+  if (version < OLDEST_READABLE_SCHEMA_VERSION) {
+    throw new SchemaProblem('schemaVersion', `unsupported results schema version ${version} (this fatnn-bench reads ${OLDEST_READABLE_SCHEMA_VERSION} to ${RESULTS_SCHEMA_VERSION})`);
+  }
   const tool = obj(r.tool, 'tool');
   str(tool.name, 'tool.name');
   str(tool.version, 'tool.version');
@@ -189,12 +215,22 @@ export function validateResults(doc: Json): ResultsFile {
   const complete = bool(r.complete, 'complete');
   if (complete && r.finishedAt === null) throw new SchemaProblem('finishedAt', 'a complete run needs a finishedAt date');
   checkHost(r.host, 'host');
-  checkConfig(r.config, 'config');
+  checkConfig(r.config, 'config', version);
   arr(r.skipped, 'skipped').forEach((s, i) => {
     const o = obj(s, `skipped[${i}]`);
     str(o.kernel, `skipped[${i}].kernel`);
     str(o.reason, `skipped[${i}].reason`);
   });
   arr(r.layers, 'layers').forEach((l, i) => checkLayer(l, `layers[${i}]`));
-  return doc as ResultsFile;
+  return version === 1 ? upgradeFromVersion1(r) : (doc as ResultsFile);
+}
+
+/**
+ * Version 1 -> 2: a version 1 run measured every kernel once, in the runner's own process,
+ * after the kernels before it; that is one fork without isolation. Timing statistics need no
+ * change (no `forks`: read as one fork). The file on disk is left as it is.
+ */
+function upgradeFromVersion1(doc: Record<string, Json>): ResultsFile {
+  const config = { ...(doc.config as Record<string, Json>), forks: 1, isolation: 'none' } satisfies Partial<Record<keyof RunConfig, Json>>;
+  return { ...doc, schemaVersion: RESULTS_SCHEMA_VERSION, upgradedFrom: 1, config } as unknown as ResultsFile;
 }

@@ -1,27 +1,37 @@
-// The measuring core: for each layer, verify every selected kernel on the layer's own data,
-// then time them in interleaved rounds (A B C A B C ...) so drift hits all kernels alike.
-// Knows nothing about formatting; it produces LayerResults for the results file.
+// The measuring core: for each layer and fork, every selected kernel gets a fresh isolate of its
+// own (kernel-host.ts), is verified there on the layer's own operands, and then the kernels are
+// timed in interleaved rounds (A B C A B C ...) so drift hits all kernels alike; only one
+// isolate runs at a time. Knows nothing about formatting; it produces LayerResults.
 
 import { randomOperands, type Operands } from '../precisions.js';
 import { firstMismatch, referenceGemm } from '../reference.js';
 import type { Layer } from '../shapes.js';
 import { shapeLabel } from '../shapes.js';
-import type { LayerResult, Measurement, TimingStats } from '../results/schema.js';
-import { summarize } from '../results/stats.js';
-import type { Kernel, KernelDeclaration, Precision, ResultArray } from '../types.js';
-import { sampleOperation } from './measure.js';
+import type { LayerResult, Measurement } from '../results/schema.js';
+import { summarizeForks } from '../results/stats.js';
+import { KERNELS } from '../registry.js';
+import type { KernelDeclaration, Precision, ResultArray } from '../types.js';
+import { InProcessHost, IsolateHost, type KernelHost } from './kernel-host.js';
+import type { TimedView } from './session.js';
 
 export interface SweepSettings {
   readonly threads: number;
-  /** Time budget per measurement (all rounds together), ms. */
+  /** Time budget per measurement (all forks and rounds together), ms. */
   readonly timeMs: number;
+  /** Minimum samples per measurement (all forks and rounds together). */
   readonly minSamples: number;
+  /** Warm-up per kernel, layer and fork (each fork is a fresh isolate: cold again), ms. */
   readonly warmupMs: number;
-  /** Interleaved rounds per layer. */
+  /** Interleaved rounds per fork. */
   readonly rounds: number;
+  /** Fresh isolates per kernel and layer, one after the other. */
+  readonly forks: number;
+  /** Each kernel in a worker-thread isolate of its own (false: all in this realm). */
+  readonly isolate: boolean;
   readonly seed: number;
   /** Also time activation packing + GEMM. */
   readonly withPacking: boolean;
+  /** Aborting stops at the next sample boundary; the current layer is returned partial. */
   readonly signal?: AbortSignal;
 }
 
@@ -31,6 +41,9 @@ export interface SweepProgress {
   readonly layer: Layer;
   readonly kernel: string;
   readonly phase: 'verify' | 'gemm' | 'with-packing';
+  /** 0-based fork and the fork count. */
+  readonly fork: number;
+  readonly forks: number;
   /** Fraction of the whole sweep done, 0..1. */
   readonly done: number;
 }
@@ -41,19 +54,6 @@ export interface SweepObserver {
   layerDone?(result: LayerResult, index: number): void | Promise<void>;
 }
 
-/** Keeps every result alive where the JIT cannot prove it unused. */
-let sink = 0;
-function consume(result: ResultArray): void {
-  sink = (sink + (result[0] ?? 0) + (result[result.length - 1] ?? 0)) | 0;
-}
-
-interface Prepared {
-  readonly decl: KernelDeclaration;
-  readonly kernel: Kernel;
-  readonly operands: Operands;
-  readonly isAsync: boolean;
-}
-
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -62,109 +62,156 @@ function failed(decl: KernelDeclaration, verification: Measurement['verification
   return { kernel: decl.id, precision: decl.precision, backend: decl.backend, verification, error };
 }
 
+/** Samples of one kernel on one layer: per view, per fork. */
+interface Collected {
+  readonly byView: Record<TimedView, number[][]>;
+  callsPerSample: number;
+}
+
+/**
+ * An isolate re-creates its kernel from the registry by id, so a declaration that is not in
+ * the registry (a test's own kernel) can only be measured in this realm.
+ */
+function startHost(decl: KernelDeclaration, isolate: boolean): Promise<KernelHost> {
+  return isolate && KERNELS.includes(decl) ? IsolateHost.start(decl.id) : Promise.resolve(new InProcessHost(decl));
+}
+
+/** Starts hosts a few at a time: start-up is setup (not timed), and two cores go further in parallel. */
+const START_CONCURRENCY = 4;
+
 export async function runSweep(layers: readonly Layer[], kernels: readonly KernelDeclaration[], settings: SweepSettings, observer: SweepObserver = {}): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
-  const phasesPerKernel = 1 + (settings.withPacking ? 2 : 1) * settings.rounds;
-  const totalSteps = Math.max(1, layers.length * kernels.length * phasesPerKernel);
+  const views: TimedView[] = settings.withPacking ? ['gemm', 'withPacking'] : ['gemm'];
+  const forks = Math.max(1, settings.forks);
+  const phasesPerKernel = 1 + views.length * settings.rounds;
+  const totalSteps = Math.max(1, layers.length * forks * kernels.length * phasesPerKernel);
   let steps = 0;
-  const report = (layerIndex: number, kernel: string, phase: SweepProgress['phase']) =>
-    observer.progress?.({ layerIndex, layerCount: layers.length, layer: layers[layerIndex]!, kernel, phase, done: steps / totalSteps });
+  const aborted = () => settings.signal?.aborted === true;
+  const report = (layerIndex: number, fork: number, kernel: string, phase: SweepProgress['phase']) =>
+    observer.progress?.({ layerIndex, layerCount: layers.length, layer: layers[layerIndex]!, kernel, phase, fork, forks, done: steps / totalSteps });
+  // Each (fork, round) gets an equal share of the budget and of the minimum sample count.
+  const perRound = {
+    timeMs: settings.timeMs / (forks * settings.rounds),
+    minSamples: Math.max(1, Math.ceil(settings.minSamples / (forks * settings.rounds))),
+  };
 
-  for (let li = 0; li < layers.length; li++) {
+  for (let li = 0; li < layers.length && !aborted(); li++) {
     const layer = layers[li]!;
     const measurements = new Map<string, Measurement>();
-    const prepared: Prepared[] = [];
-    const operandsByPrecision = new Map<Precision, { operands: Operands; expected?: ResultArray }>();
+    const collected = new Map<string, Collected>();
+    const data = new Map<Precision, { operands: Operands; expected?: ResultArray }>();
     const dataFor = (p: Precision) => {
-      let d = operandsByPrecision.get(p);
-      if (!d) operandsByPrecision.set(p, (d = { operands: randomOperands(p, layer, (settings.seed + li * 7919) >>> 0) }));
+      let d = data.get(p);
+      if (!d) data.set(p, (d = { operands: randomOperands(p, layer, (settings.seed + li * 7919) >>> 0) }));
       return d;
     };
+    let interrupted = false;
 
-    try {
-      // Verify each kernel on the very operands it will be timed on.
-      for (const decl of kernels) {
-        settings.signal?.throwIfAborted();
-        report(li, decl.id, 'verify');
-        let kernel: Kernel | undefined;
-        try {
-          // The kernel first: creating it checks its own shape limits (wasm32 memory, ...), so a
-          // layer too large for it is refused before seconds of random operands are generated.
-          kernel = await decl.create(layer, { threads: settings.threads });
-          const data = dataFor(decl.precision);
-          kernel.setWeights(data.operands.w);
-          kernel.setActivations(data.operands.x);
-          const ran = kernel.run();
-          await ran;
-          data.expected ??= referenceGemm(decl.precision, layer, data.operands.w, data.operands.x);
-          const bad = firstMismatch(data.expected, kernel.result());
-          if (bad >= 0) {
-            const row = Math.floor(bad / layer.N);
-            measurements.set(decl.id, failed(decl, 'failed', `wrong result on ${shapeLabel(layer)}: C[${row}][${bad % layer.N}] = ${kernel.result()[bad]}, expected ${data.expected[bad]}`));
-            await kernel.dispose();
-          } else {
-            prepared.push({ decl, kernel, operands: data.operands, isAsync: ran instanceof Promise });
-          }
-        } catch (err) {
-          if (settings.signal?.aborted) throw err;
-          measurements.set(decl.id, failed(decl, 'skipped', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
-          await kernel?.dispose();
-        }
-        steps += 1;
-      }
-      steps += (kernels.length - prepared.length) * (phasesPerKernel - 1);
-
-      const gemmSamples = new Map<string, number[]>();
-      const packSamples = new Map<string, number[]>();
-      const perRound = {
-        timeMs: settings.timeMs / settings.rounds,
-        minSamples: Math.max(1, Math.ceil(settings.minSamples / settings.rounds)),
+    for (let fork = 0; fork < forks && !interrupted; fork++) {
+      const live = new Map<string, KernelHost>();
+      const started = new Map<string, KernelHost | Error>();
+      const onAbort = () => {
+        for (const h of live.values()) h.requestStop();
       };
-      for (let round = 0; round < settings.rounds; round++) {
-        for (const p of prepared) {
-          if (measurements.has(p.decl.id)) continue;
-          const warmupMs = round === 0 ? settings.warmupMs : 0;
+      settings.signal?.addEventListener('abort', onAbort);
+      try {
+        // Fresh hosts for every kernel still in the race, started a few at a time.
+        const candidates = kernels.filter((d) => !measurements.has(d.id));
+        steps += (kernels.length - candidates.length) * phasesPerKernel;
+        for (let i = 0; i < candidates.length && !aborted(); i += START_CONCURRENCY) {
+          const batch = candidates.slice(i, i + START_CONCURRENCY);
+          const hosts = await Promise.all(batch.map((d) => startHost(d, settings.isolate).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+          batch.forEach((d, j) => started.set(d.id, hosts[j]!));
+        }
+
+        // Verify each kernel, in its own isolate, on the very operands it will be timed on.
+        for (const decl of candidates) {
+          const host = started.get(decl.id);
+          if (aborted() || host === undefined) break;
+          report(li, fork, decl.id, 'verify');
+          steps += 1;
+          if (host instanceof Error) {
+            measurements.set(decl.id, failed(decl, 'skipped', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(host)}`));
+            continue;
+          }
           try {
-            report(li, p.decl.id, 'gemm');
-            const gemm = await sampleOperation(p.decl.id, () => p.kernel.run(), p.isAsync, { ...perRound, warmupMs, signal: settings.signal });
-            push(gemmSamples, p.decl.id, gemm);
-            steps += 1;
-            if (settings.withPacking) {
-              report(li, p.decl.id, 'with-packing');
-              const x = p.operands.x;
-              const op = p.isAsync
-                ? async () => { p.kernel.setActivations(x); await p.kernel.run(); }
-                : () => { p.kernel.setActivations(x); p.kernel.run(); };
-              push(packSamples, p.decl.id, await sampleOperation(`${p.decl.id} +pack`, op, p.isAsync, { ...perRound, warmupMs, signal: settings.signal }));
-              steps += 1;
+            // The kernel first: creating it checks its own shape limits (wasm32 memory, ...), so
+            // a layer too large for it is refused before seconds of random operands are generated.
+            await host.create(layer, settings.threads);
+            const d = dataFor(decl.precision);
+            const result = await host.load(d.operands.w, d.operands.x);
+            d.expected ??= referenceGemm(decl.precision, layer, d.operands.w, d.operands.x);
+            const bad = firstMismatch(d.expected, result);
+            if (bad >= 0) {
+              const row = Math.floor(bad / layer.N);
+              measurements.set(decl.id, failed(decl, 'failed', `wrong result on ${shapeLabel(layer)}: C[${row}][${bad % layer.N}] = ${result[bad]}, expected ${d.expected[bad]}`));
+            } else {
+              live.set(decl.id, host);
             }
-            consume(p.kernel.result());
           } catch (err) {
-            if (settings.signal?.aborted) throw err;
-            measurements.set(p.decl.id, failed(p.decl, 'passed', `${p.decl.id} failed while timing ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
+            if (aborted()) break;
+            measurements.set(decl.id, failed(decl, fork === 0 ? 'skipped' : 'passed', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
           }
         }
-      }
+        steps += (candidates.length - live.size) * (phasesPerKernel - 1);
 
-      for (const p of prepared) {
-        if (measurements.has(p.decl.id)) continue;
-        const gemm: TimingStats = summarize(gemmSamples.get(p.decl.id)!);
-        const withPacking = settings.withPacking ? summarize(packSamples.get(p.decl.id)!) : undefined;
-        measurements.set(p.decl.id, { kernel: p.decl.id, precision: p.decl.precision, backend: p.decl.backend, verification: 'passed', gemm, ...(withPacking ? { withPacking } : {}) });
+        for (let round = 0; round < settings.rounds && !aborted(); round++) {
+          for (const [id, host] of live) {
+            if (aborted()) break;
+            if (measurements.has(id)) continue;
+            const decl = kernels.find((k) => k.id === id)!;
+            const c = collected.get(id) ?? { byView: { gemm: [], withPacking: [] }, callsPerSample: 1 };
+            collected.set(id, c);
+            try {
+              for (const view of views) {
+                report(li, fork, id, view === 'gemm' ? 'gemm' : 'with-packing');
+                const s = await host.sample(view, { ...perRound, warmupMs: round === 0 ? settings.warmupMs : 0 });
+                const perFork = (c.byView[view][fork] ??= []);
+                for (const v of s.samples) perFork.push(v);
+                if (view === 'gemm') c.callsPerSample = Math.max(c.callsPerSample, s.callsPerSample);
+                steps += 1;
+                if (s.stopped) break;
+              }
+            } catch (err) {
+              if (aborted()) break;
+              measurements.set(id, failed(decl, 'passed', `${id} failed while timing ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
+            }
+          }
+        }
+      } finally {
+        settings.signal?.removeEventListener('abort', onAbort);
+        if (aborted()) interrupted = true;
+        // Interrupted: end the isolates at once; otherwise let each kernel dispose cleanly.
+        const hosts = [...started.values()].filter((h): h is KernelHost => !(h instanceof Error));
+        await Promise.all(hosts.map((h) => (interrupted ? h.kill() : h.close())));
       }
-    } finally {
-      for (const p of prepared) await p.kernel.dispose();
     }
 
-    const result: LayerResult = { ...layer, measurements: kernels.map((k) => measurements.get(k.id)!).filter(Boolean) };
+    for (const decl of kernels) {
+      if (measurements.has(decl.id)) continue;
+      const c = collected.get(decl.id);
+      const gemmForks = c?.byView.gemm.filter((f) => f && f.length > 0) ?? [];
+      if (!c || gemmForks.length === 0) continue; // not reached before Ctrl-C
+      const packForks = c.byView.withPacking.filter((f) => f && f.length > 0);
+      measurements.set(decl.id, {
+        kernel: decl.id,
+        precision: decl.precision,
+        backend: decl.backend,
+        verification: 'passed',
+        gemm: summarizeForks(gemmForks, c.callsPerSample),
+        ...(settings.withPacking && packForks.length > 0 ? { withPacking: summarizeForks(packForks) } : {}),
+      });
+    }
+
+    const result: LayerResult = {
+      ...layer,
+      measurements: kernels.map((k) => measurements.get(k.id)!).filter(Boolean),
+      ...(interrupted ? { partial: true } : {}),
+    };
+    // A layer interrupted before anything was timed is not worth a row.
+    if (interrupted && !result.measurements.some((m) => m.gemm)) break;
     results.push(result);
     await observer.layerDone?.(result, li);
   }
   return results;
-}
-
-function push(map: Map<string, number[]>, key: string, values: readonly number[]): void {
-  const list = map.get(key);
-  if (list) list.push(...values);
-  else map.set(key, [...values]);
 }
