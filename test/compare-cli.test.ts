@@ -121,8 +121,8 @@ it('bad input: a missing file', () => {
 });
 
 it('bad input: a results file of an incompatible schema version', () => {
-  const v2 = editedFixture('v2.json', (d) => (d.schemaVersion = 2));
-  assertUsageError(cli(['compare', T1, v2]), /schema version 2 is newer than this fatnn-bench reads \(1\)/);
+  const v3 = editedFixture('v3.json', (d) => (d.schemaVersion = 3));
+  assertUsageError(cli(['compare', T1, v3]), /schema version 3 is newer than this fatnn-bench reads \(2\)/);
 });
 
 it('bad input: a file that is not a results file', () => {

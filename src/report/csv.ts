@@ -3,6 +3,7 @@
 // kernel and time it was divided by, so spreadsheets can recompute every ratio.
 
 import { hostWarnings } from '../results/host-warnings.js';
+import { forkSpread } from '../results/stats.js';
 import type { ResultsFile, TimingStats } from '../results/schema.js';
 import type { CostView } from '../results/speedups.js';
 import type { Precision } from '../types.js';
@@ -22,7 +23,7 @@ export function csvLine(values: readonly (string | number | boolean | undefined 
 }
 
 function statsColumns(v: string): string[] {
-  return [`${v}_median_ms`, `${v}_p25_ms`, `${v}_p75_ms`, `${v}_mad_ms`, `${v}_rme_pct`, `${v}_samples`, `${v}_iqr_pct`, `${v}_noisy`, `${v}_gmacs`];
+  return [`${v}_median_ms`, `${v}_p25_ms`, `${v}_p75_ms`, `${v}_mad_ms`, `${v}_rme_pct`, `${v}_samples`, `${v}_iqr_pct`, `${v}_noisy`, `${v}_gmacs`, `${v}_forks`, `${v}_fork_spread_pct`, `${v}_noise`];
 }
 
 function speedupColumns(v: string, b: Precision): string[] {
@@ -52,6 +53,7 @@ export function renderCsv(results: ResultsFile, options: { baseline?: Precision 
       const cell = row.views[view];
       const s: TimingStats | undefined = cell?.stats;
       out.push(s?.medianMs, s?.p25Ms, s?.p75Ms, s?.madMs, s?.rmePercent, s?.samples, cell && cell.spread * 100, cell?.noisy, cell?.gmacs);
+      out.push(s && (s.forks?.length ?? 1), s && forkSpread(s) * 100, cell?.noiseReasons.join('; '));
       for (const b of model.baselines) out.push(...speedupValues(cell?.speedups[b], undefined));
     }
     for (const b of model.baselines) out.push(row.model[b]);

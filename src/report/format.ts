@@ -2,7 +2,7 @@
 // run description lines, table cell escaping. One place, so all formats print the same digits.
 
 import type { HostFingerprint, ResultsFile } from '../results/schema.js';
-import { NOISY_SPREAD } from '../results/stats.js';
+import { FORK_DISAGREEMENT, NOISY_SPREAD, forkSpread, quantile, withinForkSpread } from '../results/stats.js';
 import type { ReportModel, Speedup } from './model.js';
 
 /** Milliseconds with at least 4 significant digits, so ratios of printed times stay accurate. */
@@ -71,7 +71,7 @@ export function runFacts(results: ResultsFile): [string, string][] {
     ? 'complete'
     : `INCOMPLETE (interrupted or still running): ${results.layers.length}${planned !== undefined ? ` of ${planned}` : ''} layers measured`;
   return [
-    ['Tool', `${results.tool.name} ${results.tool.version} (results schema v${results.schemaVersion})`],
+    ['Tool', `${results.tool.name} ${results.tool.version} (results schema v${results.upgradedFrom ?? results.schemaVersion})`],
     ['Started', results.startedAt],
     ['Finished', results.finishedAt ?? '-'],
     ['Status', status],
@@ -80,11 +80,18 @@ export function runFacts(results: ResultsFile): [string, string][] {
       'Timing',
       `${c.timeMs} ms budget and >= ${c.minSamples} samples per measurement, ${c.warmupMs} ms warm-up${c.rounds ? `, ${c.rounds} interleaved rounds` : ''}, seed ${c.seed}`,
     ],
+    ['Isolation', isolationText(c.isolation, c.forks)],
     ['Baseline', `${c.baseline} (same backend)`],
   ];
 }
 
-export const NOISY_NOTE = `"noisy": interquartile range above ${Math.round(NOISY_SPREAD * 100)}% of the median; treat that speedup with care`;
+export const NOISY_NOTE = `"noisy": interquartile range above ${Math.round(NOISY_SPREAD * 100)}% of the median, fork medians more than ${Math.round(FORK_DISAGREEMENT * 100)}% apart, or bimodal samples; treat that speedup with care`;
+
+/** How kernels were kept apart, as every report says it. */
+export function isolationText(isolation: ResultsFile['config']['isolation'], forks: number): string {
+  const where = isolation === 'worker-thread' ? 'each kernel in a fresh worker-thread isolate per layer and fork' : 'none: every kernel in the runner process, after the others (timings may depend on the selection)';
+  return `${where}; ${forks} fork${forks === 1 ? '' : 's'}`;
+}
 
 export const MODEL_NOTE = 'model: speedup expected from the op-count model (bitwise + popcount ops per 128 logical elements; explained in the fatnn-bench README, section Precisions)';
 
@@ -92,7 +99,9 @@ export const MODEL_NOTE = 'model: speedup expected from the op-count model (bitw
 export function noiseSummary(noisy: number, timings: number): string {
   if (timings === 0) return 'no timings';
   const share = `${noisy} of ${timings} timings (${Math.round((100 * noisy) / timings)}%)`;
-  return noisy === 0 ? `no noisy timings (IQR within ${Math.round(NOISY_SPREAD * 100)}% of the median everywhere)` : `${share} noisy: IQR above ${Math.round(NOISY_SPREAD * 100)}% of the median`;
+  return noisy === 0
+    ? `no noisy timings (IQR within ${Math.round(NOISY_SPREAD * 100)}% of the median, forks within ${Math.round(FORK_DISAGREEMENT * 100)}% of each other, no bimodal samples)`
+    : `${share} noisy (wide IQR, disagreeing forks or bimodal samples; see the notes)`;
 }
 
 /** Marks a speedup divided by another variant's baseline kernel (see reportNotes). */
@@ -119,6 +128,7 @@ export const TIMED_NOTE =
 export function reportNotes(model: ReportModel, code: (id: string) => string, options: { failures?: boolean } = {}): string[] {
   const notes: string[] = [TIMED_NOTE];
   if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s): ${NOISY_NOTE}. A "~" after a speedup marks one computed from a noisy median.`);
+  notes.push(...forkNotes(model, code));
   const byBaseline = new Map<string, string[]>();
   for (const b of model.borrowings) byBaseline.set(b.baselineKernel, [...(byBaseline.get(b.baselineKernel) ?? []), b.kernel]);
   for (const [base, kernels] of byBaseline) {
@@ -140,5 +150,34 @@ export function reportNotes(model: ReportModel, code: (id: string) => string, op
   }
   if (options.failures !== false) for (const f of model.failures) notes.push(`${code(f.kernel)} on ${f.layer}: ${f.verification === 'failed' ? 'WRONG RESULT' : 'not timed'}: ${f.error}`);
   for (const s of model.results.skipped) notes.push(`${code(s.kernel)} skipped: ${s.reason}`);
+  return notes;
+}
+
+/** Noisy cells whose reason goes beyond a wide IQR are named one by one, up to this many. */
+const MAX_NAMED_NOISE = 12;
+
+/**
+ * The between-fork spread beside the within-fork spread (one line), and each measurement whose
+ * forks disagree or whose samples are bimodal, with the reason.
+ */
+export function forkNotes(model: ReportModel, code: (id: string) => string): string[] {
+  const notes: string[] = [];
+  const cells = model.rows.flatMap((r) => model.views.map((v) => ({ r, v, cell: r.views[v] }))).filter((x) => x.cell !== undefined);
+  const forks = model.results.config.forks;
+  if (forks > 1 && cells.length > 0) {
+    const between = cells.map((x) => forkSpread(x.cell!.stats)).sort((a, b) => a - b);
+    const within = cells.map((x) => withinForkSpread(x.cell!.stats)).sort((a, b) => a - b);
+    const pct = (v: number) => formatPercent(v);
+    notes.push(
+      `Spread over ${cells.length} timings: between forks (range of the ${forks} fork medians / median) median ${pct(quantile(between, 0.5))}, max ${pct(between[between.length - 1]!)}; within a fork (IQR / median) median ${pct(quantile(within, 0.5))}, max ${pct(within[within.length - 1]!)}.`,
+    );
+  }
+  const named = cells.filter((x) => x.cell!.noiseReasons.some((reason) => !reason.startsWith('IQR')));
+  for (const x of named.slice(0, MAX_NAMED_NOISE)) {
+    notes.push(`noisy: ${code(x.r.measurement.kernel)} on ${x.r.layer.name} (${x.v === 'gemm' ? 'GEMM' : '+pack'}): ${x.cell!.noiseReasons.join('; ')}.`);
+  }
+  if (named.length > MAX_NAMED_NOISE) notes.push(`noisy: ${named.length - MAX_NAMED_NOISE} more timings with disagreeing forks or bimodal samples (see the CSV's noise column).`);
+  const partial = model.results.layers.filter((l) => l.partial).map((l) => l.name);
+  if (partial.length > 0) notes.push(`Interrupted inside ${partial.join(', ')}: its timings hold the samples taken before Ctrl-C (marked partial), and kernels not reached are missing.`);
   return notes;
 }

@@ -4,7 +4,7 @@
 
 import { PRECISIONS, type Precision } from '../types.js';
 import type { LayerResult, Measurement, ResultsFile, TimingStats } from '../results/schema.js';
-import { NOISY_SPREAD, relativeSpread } from '../results/stats.js';
+import { noiseReasons, relativeSpread } from '../results/stats.js';
 import { baselineFor, baselineKernelId, expectedSpeedup, geometricMean, gmacPerSecond, isBorrowed, runKernelIds, timeOf, variantOf, type CostView } from '../results/speedups.js';
 import { macs } from '../shapes.js';
 
@@ -33,7 +33,10 @@ export interface ViewCell {
   readonly gmacs: number;
   /** Interquartile range / median. */
   readonly spread: number;
+  /** Read with care: wide IQR, forks that disagree or bimodal samples (noiseReasons). */
   readonly noisy: boolean;
+  /** Why it is noisy, in words; empty when not. */
+  readonly noiseReasons: readonly string[];
   /** Keyed by baseline precision. */
   readonly speedups: Partial<Record<Precision, Speedup>>;
 }
@@ -121,7 +124,7 @@ function speedupOf(layer: LayerResult, m: Measurement, baseline: Precision, view
   const base = baselineFor(layer, m, baseline, view, runKernels);
   const baselineMs = base && timeOf(base, view);
   if (ms === undefined || baselineMs === undefined || !base) return undefined;
-  const noisy = [m[view], base[view]].some((s) => s !== undefined && relativeSpread(s) > NOISY_SPREAD);
+  const noisy = [m[view], base[view]].some((s) => s !== undefined && noiseReasons(s).length > 0);
   return { value: baselineMs / ms, ms, baselineMs, baselineKernel: base.kernel, borrowed: isBorrowed(m.kernel, base.kernel), noisy };
 }
 
@@ -175,9 +178,10 @@ export function buildReportModel(results: ResultsFile, baselineOverride?: Precis
           const s = speedupOf(layer, m, b, view, runKernels);
           if (s) speedups[b] = s;
         }
-        cells[view] = { stats, gmacs: gmacPerSecond(layer, stats.medianMs), spread, noisy: spread > NOISY_SPREAD, speedups };
+        const reasons = noiseReasons(stats);
+        cells[view] = { stats, gmacs: gmacPerSecond(layer, stats.medianMs), spread, noisy: reasons.length > 0, noiseReasons: reasons, speedups };
         timingCount += 1;
-        if (spread > NOISY_SPREAD) noisyCount += 1;
+        if (reasons.length > 0) noisyCount += 1;
       }
       rows.push({ layer, measurement: m, views: cells, model: modelOf(m.precision, baselines) });
     }
