@@ -31,14 +31,16 @@ export function withInjectedFaults(decls: readonly KernelDeclaration[]): readonl
 
 // Test-only seam for isolation: FATNN_BENCH_TEST_POLLUTE=<kernel id>[,...] makes creating those
 // kernels vandalise the global state of the JavaScript realm they run in (Math.imul, which the
-// js popcount uses, and performance.now, which the sampler reads). Measured in-process, every
-// kernel created after them computes wrong results and times nothing; each in its own isolate,
-// no other kernel notices. Never set it outside tests.
+// js popcount uses, and performance.now, which the sampler reads). Measured in-process, the js
+// bit kernels created after them compute wrong results and every later timing reads ~1000 ms;
+// each in its own isolate, no other kernel notices. Never set it outside tests.
 export const POLLUTE_ENV = 'FATNN_BENCH_TEST_POLLUTE';
 
 function polluteGlobals(): void {
   Math.imul = () => 0;
-  performance.now = () => 0;
+  // A clock that jumps 1000 ms per read: every later sample in this realm reads as ~1000 ms.
+  let fake = performance.now();
+  performance.now = () => (fake += 1000);
 }
 
 export function withInjectedPollution(decls: readonly KernelDeclaration[]): readonly KernelDeclaration[] {
