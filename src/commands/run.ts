@@ -130,7 +130,7 @@ function progressLine(p: SweepProgress, startedAt: number): string {
 }
 
 export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise<number> {
-  // tinybench adds one abort listener per measurement; they are released when each ends.
+  // The sweep adds one abort listener per fork and layer; each is removed when its fork ends.
   setMaxListeners(0, signal);
   const baseline = parseBaseline(opts.baseline);
   const formats = parseFormats(opts.format ?? [...DEFAULT_RUN_FORMATS]);
