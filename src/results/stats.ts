@@ -162,7 +162,7 @@ function ms(v: number): string {
 }
 
 /**
- * Why a timing should be read with care, in words every report prints; empty when it is clean.
+ * Why a timing should be read with care, in words every report prints (no commas: CSV cells); empty when clean.
  * Wide IQR (the original "noisy"), forks that disagree, or bimodal samples.
  */
 export function noiseReasons(s: TimingStats): string[] {
@@ -175,7 +175,7 @@ export function noiseReasons(s: TimingStats): string[] {
     reasons.push(`forks disagree: fork medians ${ms(Math.min(...medians))}-${ms(Math.max(...medians))} ms (${Math.round(fs * 100)}% apart)`);
   }
   const b = bimodality(s.sampleMs);
-  if (b) reasons.push(`bimodal: ${Math.round((1 - b.share) * 100)}% of samples near ${ms(b.lowMs)} ms, ${Math.round(b.share * 100)}% near ${ms(b.highMs)} ms`);
+  if (b) reasons.push(`bimodal: ${Math.round((1 - b.share) * 100)}% of samples near ${ms(b.lowMs)} ms and ${Math.round(b.share * 100)}% near ${ms(b.highMs)} ms`);
   return reasons;
 }
 

@@ -21,6 +21,7 @@ export type IsolateRequest =
   | { readonly type: 'create'; readonly shape: Shape; readonly threads: number }
   | { readonly type: 'load'; readonly w: LogicalArray; readonly x: LogicalArray }
   | { readonly type: 'sample'; readonly view: TimedView; readonly options: SampleRequestOptions }
+  | { readonly type: 'release' }
   | { readonly type: 'close' };
 
 export type IsolateReply =
@@ -28,5 +29,6 @@ export type IsolateReply =
   | { readonly type: 'created' }
   | { readonly type: 'loaded'; readonly result: ResultArray }
   | { readonly type: 'sampled'; readonly samples: Float64Array; readonly callsPerSample: number; readonly stopped: boolean }
+  | { readonly type: 'released' }
   | { readonly type: 'closed' }
   | { readonly type: 'error'; readonly message: string; readonly name: string };

@@ -29,6 +29,12 @@ async function handle(req: IsolateRequest): Promise<IsolateReply> {
       const samples = Float64Array.from(s.samples);
       return { type: 'sampled', samples, callsPerSample: s.callsPerSample, stopped: s.stopped };
     }
+    case 'release': {
+      const s = session;
+      session = undefined;
+      await s?.dispose();
+      return { type: 'released' };
+    }
     case 'close': {
       await session?.dispose();
       session = undefined;

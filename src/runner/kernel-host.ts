@@ -23,6 +23,8 @@ export interface KernelHost {
   sample(view: TimedView, options: SampleRequestOptions): Promise<Sampled>;
   /** Asks a running `sample` to return at the next sample boundary (Ctrl-C). */
   requestStop(): void;
+  /** Disposes the kernel, keeping the isolate for the next layer; false if that failed. */
+  release(): Promise<boolean>;
   /** Disposes the kernel and the isolate; never throws. */
   close(): Promise<void>;
   /** Ends the isolate at once, whatever it is doing (second Ctrl-C, or a wedged kernel). */
@@ -117,6 +119,14 @@ export class IsolateHost implements KernelHost {
     Atomics.store(this.stopFlag, 0, 1);
   }
 
+  async release(): Promise<boolean> {
+    try {
+      return (await this.request({ type: 'release' })).type === 'released';
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.dead === null) {
       const timer = setTimeout(() => void this.kill(), CLOSE_TIMEOUT_MS);
@@ -161,6 +171,17 @@ export class InProcessHost implements KernelHost {
 
   requestStop(): void {
     this.stopped = true;
+  }
+
+  async release(): Promise<boolean> {
+    const s = this.session;
+    this.session = undefined;
+    try {
+      await s?.dispose();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async close(): Promise<void> {

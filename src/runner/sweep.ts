@@ -95,123 +95,147 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
     minSamples: Math.max(1, Math.ceil(settings.minSamples / (forks * settings.rounds))),
   };
 
-  for (let li = 0; li < layers.length && !aborted(); li++) {
-    const layer = layers[li]!;
-    const measurements = new Map<string, Measurement>();
-    const collected = new Map<string, Collected>();
-    const data = new Map<Precision, { operands: Operands; expected?: ResultArray }>();
-    const dataFor = (p: Precision) => {
-      let d = data.get(p);
-      if (!d) data.set(p, (d = { operands: randomOperands(p, layer, (settings.seed + li * 7919) >>> 0) }));
-      return d;
-    };
-    let interrupted = false;
-
-    for (let fork = 0; fork < forks && !interrupted; fork++) {
-      const live = new Map<string, KernelHost>();
-      const started = new Map<string, KernelHost | Error>();
-      const onAbort = () => {
-        for (const h of live.values()) h.requestStop();
+  // Per fork, each kernel's host lives from its first layer to the end of the sweep (a fresh
+  // isolate costs ~50 ms to start, and a full sweep has 10 layers): every kernel's isolate
+  // sees the same history (its own layers, in order) whatever else was selected.
+  const lanes = Array.from({ length: forks }, () => new Map<string, KernelHost>());
+  try {
+    for (let li = 0; li < layers.length && !aborted(); li++) {
+      const layer = layers[li]!;
+      const measurements = new Map<string, Measurement>();
+      const collected = new Map<string, Collected>();
+      const data = new Map<Precision, { operands: Operands; expected?: ResultArray }>();
+      const dataFor = (p: Precision) => {
+        let d = data.get(p);
+        if (!d) data.set(p, (d = { operands: randomOperands(p, layer, (settings.seed + li * 7919) >>> 0) }));
+        return d;
       };
-      settings.signal?.addEventListener('abort', onAbort);
-      try {
-        // Fresh hosts for every kernel still in the race, started a few at a time.
-        const candidates = kernels.filter((d) => !measurements.has(d.id));
-        steps += (kernels.length - candidates.length) * phasesPerKernel;
-        for (let i = 0; i < candidates.length && !aborted(); i += START_CONCURRENCY) {
-          const batch = candidates.slice(i, i + START_CONCURRENCY);
-          const hosts = await Promise.all(batch.map((d) => startHost(d, settings.isolate).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
-          batch.forEach((d, j) => started.set(d.id, hosts[j]!));
-        }
+      let interrupted = false;
 
-        // Verify each kernel, in its own isolate, on the very operands it will be timed on.
-        for (const decl of candidates) {
-          const host = started.get(decl.id);
-          if (aborted() || host === undefined) break;
-          report(li, fork, decl.id, 'verify');
-          steps += 1;
-          if (host instanceof Error) {
-            measurements.set(decl.id, failed(decl, 'skipped', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(host)}`));
-            continue;
+      for (let fork = 0; fork < forks && !interrupted; fork++) {
+        const lane = lanes[fork]!;
+        const live = new Map<string, KernelHost>();
+        const started = new Map<string, KernelHost | Error>();
+        const onAbort = () => {
+          for (const h of live.values()) h.requestStop();
+        };
+        settings.signal?.addEventListener('abort', onAbort);
+        try {
+          // This fork's host of every kernel still in the race; missing ones started a few at a time.
+          const candidates = kernels.filter((d) => !measurements.has(d.id));
+          steps += (kernels.length - candidates.length) * phasesPerKernel;
+          for (const d of candidates) if (lane.has(d.id)) started.set(d.id, lane.get(d.id)!);
+          const missing = candidates.filter((d) => !lane.has(d.id));
+          for (let i = 0; i < missing.length && !aborted(); i += START_CONCURRENCY) {
+            const batch = missing.slice(i, i + START_CONCURRENCY);
+            const hosts = await Promise.all(batch.map((d) => startHost(d, settings.isolate).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+            batch.forEach((d, j) => {
+              const h = hosts[j]!;
+              started.set(d.id, h);
+              if (!(h instanceof Error)) lane.set(d.id, h);
+            });
           }
-          try {
-            // The kernel first: creating it checks its own shape limits (wasm32 memory, ...), so
-            // a layer too large for it is refused before seconds of random operands are generated.
-            await host.create(layer, settings.threads);
-            const d = dataFor(decl.precision);
-            const result = await host.load(d.operands.w, d.operands.x);
-            d.expected ??= referenceGemm(decl.precision, layer, d.operands.w, d.operands.x);
-            const bad = firstMismatch(d.expected, result);
-            if (bad >= 0) {
-              const row = Math.floor(bad / layer.N);
-              measurements.set(decl.id, failed(decl, 'failed', `wrong result on ${shapeLabel(layer)}: C[${row}][${bad % layer.N}] = ${result[bad]}, expected ${d.expected[bad]}`));
-            } else {
-              live.set(decl.id, host);
+
+          // Verify each kernel, in its own isolate, on the very operands it will be timed on.
+          for (const decl of candidates) {
+            const host = started.get(decl.id);
+            if (aborted() || host === undefined) break;
+            report(li, fork, decl.id, 'verify');
+            steps += 1;
+            if (host instanceof Error) {
+              measurements.set(decl.id, failed(decl, 'skipped', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(host)}`));
+              continue;
             }
-          } catch (err) {
-            if (aborted()) break;
-            measurements.set(decl.id, failed(decl, fork === 0 ? 'skipped' : 'passed', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
-          }
-        }
-        steps += (candidates.length - live.size) * (phasesPerKernel - 1);
-
-        for (let round = 0; round < settings.rounds && !aborted(); round++) {
-          for (const [id, host] of live) {
-            if (aborted()) break;
-            if (measurements.has(id)) continue;
-            const decl = kernels.find((k) => k.id === id)!;
-            const c = collected.get(id) ?? { byView: { gemm: [], withPacking: [] }, callsPerSample: 1 };
-            collected.set(id, c);
             try {
-              for (const view of views) {
-                report(li, fork, id, view === 'gemm' ? 'gemm' : 'with-packing');
-                const s = await host.sample(view, { ...perRound, warmupMs: round === 0 ? settings.warmupMs : 0 });
-                const perFork = (c.byView[view][fork] ??= []);
-                for (const v of s.samples) perFork.push(v);
-                if (view === 'gemm') c.callsPerSample = Math.max(c.callsPerSample, s.callsPerSample);
-                steps += 1;
-                if (s.stopped) break;
+              // The kernel first: creating it checks its own shape limits (wasm32 memory, ...), so
+              // a layer too large for it is refused before seconds of random operands are generated.
+              await host.create(layer, settings.threads);
+              const d = dataFor(decl.precision);
+              const result = await host.load(d.operands.w, d.operands.x);
+              d.expected ??= referenceGemm(decl.precision, layer, d.operands.w, d.operands.x);
+              const bad = firstMismatch(d.expected, result);
+              if (bad >= 0) {
+                const row = Math.floor(bad / layer.N);
+                measurements.set(decl.id, failed(decl, 'failed', `wrong result on ${shapeLabel(layer)}: C[${row}][${bad % layer.N}] = ${result[bad]}, expected ${d.expected[bad]}`));
+              } else {
+                live.set(decl.id, host);
               }
             } catch (err) {
               if (aborted()) break;
-              measurements.set(id, failed(decl, 'passed', `${id} failed while timing ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
+              measurements.set(decl.id, failed(decl, fork === 0 ? 'skipped' : 'passed', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
             }
           }
+          steps += (candidates.length - live.size) * (phasesPerKernel - 1);
+
+          for (let round = 0; round < settings.rounds && !aborted(); round++) {
+            for (const [id, host] of live) {
+              if (aborted()) break;
+              if (measurements.has(id)) continue;
+              const decl = kernels.find((k) => k.id === id)!;
+              const c = collected.get(id) ?? { byView: { gemm: [], withPacking: [] }, callsPerSample: 1 };
+              collected.set(id, c);
+              try {
+                for (const view of views) {
+                  report(li, fork, id, view === 'gemm' ? 'gemm' : 'with-packing');
+                  const s = await host.sample(view, { ...perRound, warmupMs: round === 0 ? settings.warmupMs : 0 });
+                  const perFork = (c.byView[view][fork] ??= []);
+                  for (const v of s.samples) perFork.push(v);
+                  if (view === 'gemm') c.callsPerSample = Math.max(c.callsPerSample, s.callsPerSample);
+                  steps += 1;
+                  if (s.stopped) break;
+                }
+              } catch (err) {
+                if (aborted()) break;
+                measurements.set(id, failed(decl, 'passed', `${id} failed while timing ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
+                live.delete(id);
+              }
+            }
+          }
+        } finally {
+          settings.signal?.removeEventListener('abort', onAbort);
+          if (aborted()) interrupted = true;
+          // A healthy host drops its kernel and waits for the next layer; one whose kernel failed
+          // or was wrong is closed, so the next layer gets a fresh isolate.
+          const hosts = [...started.entries()].filter((e): e is [string, KernelHost] => !(e[1] instanceof Error));
+          await Promise.all(
+            hosts.map(async ([id, h]) => {
+              if (!interrupted && live.has(id) && (await h.release())) return;
+              lane.delete(id);
+              await (interrupted ? h.kill() : h.close());
+            }),
+          );
         }
-      } finally {
-        settings.signal?.removeEventListener('abort', onAbort);
-        if (aborted()) interrupted = true;
-        // Interrupted: end the isolates at once; otherwise let each kernel dispose cleanly.
-        const hosts = [...started.values()].filter((h): h is KernelHost => !(h instanceof Error));
-        await Promise.all(hosts.map((h) => (interrupted ? h.kill() : h.close())));
       }
-    }
 
-    for (const decl of kernels) {
-      if (measurements.has(decl.id)) continue;
-      const c = collected.get(decl.id);
-      const gemmForks = c?.byView.gemm.filter((f) => f && f.length > 0) ?? [];
-      if (!c || gemmForks.length === 0) continue; // not reached before Ctrl-C
-      const packForks = c.byView.withPacking.filter((f) => f && f.length > 0);
-      measurements.set(decl.id, {
-        kernel: decl.id,
-        precision: decl.precision,
-        backend: decl.backend,
-        verification: 'passed',
-        gemm: summarizeForks(gemmForks, c.callsPerSample),
-        ...(settings.withPacking && packForks.length > 0 ? { withPacking: summarizeForks(packForks) } : {}),
-      });
-    }
+      for (const decl of kernels) {
+        if (measurements.has(decl.id)) continue;
+        const c = collected.get(decl.id);
+        const gemmForks = c?.byView.gemm.filter((f) => f && f.length > 0) ?? [];
+        if (!c || gemmForks.length === 0) continue; // not reached before Ctrl-C
+        const packForks = c.byView.withPacking.filter((f) => f && f.length > 0);
+        measurements.set(decl.id, {
+          kernel: decl.id,
+          precision: decl.precision,
+          backend: decl.backend,
+          verification: 'passed',
+          gemm: summarizeForks(gemmForks, c.callsPerSample),
+          ...(settings.withPacking && packForks.length > 0 ? { withPacking: summarizeForks(packForks) } : {}),
+        });
+      }
 
-    const result: LayerResult = {
-      ...layer,
-      measurements: kernels.map((k) => measurements.get(k.id)!).filter(Boolean),
-      ...(interrupted ? { partial: true } : {}),
-    };
-    // A layer interrupted before anything was timed is not worth a row.
-    if (interrupted && !result.measurements.some((m) => m.gemm)) break;
-    results.push(result);
-    await observer.layerDone?.(result, li);
+      const result: LayerResult = {
+        ...layer,
+        measurements: kernels.map((k) => measurements.get(k.id)!).filter(Boolean),
+        ...(interrupted ? { partial: true } : {}),
+      };
+      // A layer interrupted before anything was timed is not worth a row.
+      if (interrupted && !result.measurements.some((m) => m.gemm)) break;
+      results.push(result);
+      await observer.layerDone?.(result, li);
+    }
+  } finally {
+    const hosts = lanes.flatMap((lane) => [...lane.values()]);
+    await Promise.all(hosts.map((h) => (aborted() ? h.kill() : h.close())));
   }
   return results;
 }
