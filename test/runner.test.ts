@@ -77,7 +77,7 @@ test('each fork is recorded in results.json and read back by report', async () =
   }
   const md = await cli(['report', path.join(out, 'results.json'), '--format', 'md']);
   assert.equal(md.code, 0, md.stderr);
-  assert.match(md.stdout, /fresh worker-thread isolate per layer and fork; 3 forks/);
+  assert.match(md.stdout, /each kernel in a worker-thread isolate of its own, one per fork; 3 forks/);
   assert.match(md.stdout, /between forks \(range of the 3 fork medians \/ median\) median [\d.]+%/);
   const csv = await readFile(path.join(out, 'results.csv'), 'utf8');
   assert.match(csv.split('\n')[0]!, /gemm_forks,gemm_fork_spread_pct,gemm_noise/);

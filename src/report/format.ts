@@ -89,7 +89,7 @@ export const NOISY_NOTE = `"noisy": interquartile range above ${Math.round(NOISY
 
 /** How kernels were kept apart, as every report says it. */
 export function isolationText(isolation: ResultsFile['config']['isolation'], forks: number): string {
-  const where = isolation === 'worker-thread' ? 'each kernel in a fresh worker-thread isolate per layer and fork' : 'none: every kernel in the runner process, after the others (timings may depend on the selection)';
+  const where = isolation === 'worker-thread' ? 'each kernel in a worker-thread isolate of its own, one per fork' : 'none: every kernel in the runner process, after the others (timings may depend on the selection)';
   return `${where}; ${forks} fork${forks === 1 ? '' : 's'}`;
 }
 

@@ -89,10 +89,14 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
   const aborted = () => settings.signal?.aborted === true;
   const report = (layerIndex: number, fork: number, kernel: string, phase: SweepProgress['phase']) =>
     observer.progress?.({ layerIndex, layerCount: layers.length, layer: layers[layerIndex]!, kernel, phase, fork, forks, done: steps / totalSteps });
-  // Each (fork, round) gets an equal share of the budget and of the minimum sample count.
-  const perRound = {
-    timeMs: settings.timeMs / (forks * settings.rounds),
-    minSamples: Math.max(1, Math.ceil(settings.minSamples / (forks * settings.rounds))),
+  // Each (fork, round) gets an equal share of the budget, and the minimum sample count is dealt
+  // out exactly (6 over 2 forks x 2 rounds: 2, 2, 1, 1): rounding each share up would make slow
+  // kernels, where the minimum decides, take a third more samples than asked for.
+  const slots = forks * settings.rounds;
+  const perRound = (fork: number, round: number) => {
+    const slot = fork * settings.rounds + round;
+    const share = Math.floor(settings.minSamples / slots) + (slot < settings.minSamples % slots ? 1 : 0);
+    return { timeMs: settings.timeMs / slots, minSamples: Math.max(1, share) };
   };
 
   // Per fork, each kernel's host lives from its first layer to the end of the sweep (a fresh
@@ -177,7 +181,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
               try {
                 for (const view of views) {
                   report(li, fork, id, view === 'gemm' ? 'gemm' : 'with-packing');
-                  const s = await host.sample(view, { ...perRound, warmupMs: round === 0 ? settings.warmupMs : 0 });
+                  const s = await host.sample(view, { ...perRound(fork, round), warmupMs: round === 0 ? settings.warmupMs : 0 });
                   const perFork = (c.byView[view][fork] ??= []);
                   for (const v of s.samples) perFork.push(v);
                   if (view === 'gemm') c.callsPerSample = Math.max(c.callsPerSample, s.callsPerSample);
