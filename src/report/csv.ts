@@ -66,7 +66,7 @@ export function renderCsv(results: ResultsFile, options: { baseline?: Precision 
     for (const view of COST_VIEWS) {
       const cell = n.views[view];
       // Only the total time and throughput apply to a sum over layers.
-      out.push(cell?.totalMs, '', '', '', '', '', '', '', cell?.gmacs);
+      out.push(cell?.totalMs, '', '', '', '', '', '', '', cell?.gmacs, '', '', '');
       for (const b of model.baselines) out.push(...speedupValues(cell?.speedups[b], cell?.geomean[b]));
     }
     for (const b of model.baselines) out.push(n.model[b]);
