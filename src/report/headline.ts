@@ -118,7 +118,7 @@ export function fatnnLine(h: Headline, label?: string): string {
 
 /** The legend of the marks headline and tables use. */
 export const MARKS_LEGEND: readonly [string, string][] = [
-  ['~', 'noisy: computed from a median flagged noisy (interquartile range above 10% of it); treat with care'],
+  ['~', 'noisy: computed from a median flagged noisy (interquartile range above 10% of it, forks more than 10% apart, or bimodal samples); treat with care'],
   ['†', "baseline borrowed: the run has no kernel of the baseline precision in this kernel's own variant, so the same backend's other variant stands in (wasm-scalar over wasm-simd128 fp32)"],
   ['*', 'in `compare` tables: the same as †, a speedup over a baseline borrowed from another variant'],
 ];
