@@ -12,6 +12,12 @@ export interface SampleOptions {
   readonly warmupMs: number;
   /** Polled between samples: true stops at once, keeping the samples taken so far. */
   readonly stop?: () => boolean;
+  /**
+   * Calls per sample found by an earlier batch of the same operation. With it and no warm-up
+   * budget, sampling starts at once: a later round needs no calibration call, which for a slow
+   * kernel (100 ms per GEMM) is a whole untimed GEMM per round.
+   */
+  readonly callsPerSample?: number;
 }
 
 export interface Sampled {
@@ -58,14 +64,17 @@ export async function sampleOperation(op: () => void | Promise<void>, isAsync: b
   };
   const timed = (n: number): number | Promise<number> => (isAsync ? timeAsync(n) : timeSync(n));
 
-  // Warm-up: JIT tiers, caches, worker wake-up; one call at least.
-  const warmEnd = now() + options.warmupMs;
-  let single = Infinity;
-  do {
-    single = Math.min(single, await timed(1));
-  } while (now() < warmEnd && !stop());
+  let callsPerSample = options.callsPerSample ?? 0;
+  if (options.warmupMs > 0 || callsPerSample < 1) {
+    // Warm-up: JIT tiers, caches, worker wake-up; one call at least, which also calibrates.
+    const warmEnd = now() + options.warmupMs;
+    let single = Infinity;
+    do {
+      single = Math.min(single, await timed(1));
+    } while (now() < warmEnd && !stop());
+    callsPerSample = single >= MIN_SAMPLE_MS ? 1 : Math.min(MAX_CALLS_PER_SAMPLE, Math.ceil(MIN_SAMPLE_MS / Math.max(single, 1e-5)));
+  }
 
-  const callsPerSample = single >= MIN_SAMPLE_MS ? 1 : Math.min(MAX_CALLS_PER_SAMPLE, Math.ceil(MIN_SAMPLE_MS / Math.max(single, 1e-5)));
   const samples: number[] = [];
   const start = now();
   let stopped = false;

@@ -21,6 +21,8 @@ export function sinkValue(): number {
 export class KernelSession {
   private x: LogicalArray | undefined;
   private isAsync = false;
+  /** Calls per sample each view settled on in its first batch (later rounds skip calibrating). */
+  private readonly calls: Partial<Record<TimedView, number>> = {};
 
   private constructor(private readonly kernel: Kernel) {}
 
@@ -48,7 +50,8 @@ export class KernelSession {
     let op: () => void | Promise<void>;
     if (view === 'gemm') op = () => k.run();
     else op = this.isAsync ? async () => { k.setActivations(x); await k.run(); } : () => { k.setActivations(x); k.run(); };
-    const sampled = await sampleOperation(op, this.isAsync, options);
+    const sampled = await sampleOperation(op, this.isAsync, { ...options, callsPerSample: this.calls[view] });
+    this.calls[view] = sampled.callsPerSample;
     consume(k.result());
     return sampled;
   }
