@@ -37,7 +37,10 @@ export function withInjectedFaults(decls: readonly KernelDeclaration[]): readonl
 export const POLLUTE_ENV = 'FATNN_BENCH_TEST_POLLUTE';
 
 function polluteGlobals(): void {
-  Math.imul = () => 0;
+  // Flips bit 24 of every product: the SWAR popcount's result byte is off by one, while
+  // seeded generators built on Math.imul still give varied (if different) operands.
+  const imul = Math.imul;
+  Math.imul = (a: number, b: number) => imul(a, b) ^ 0x01000000;
   // A clock that jumps 1000 ms per read: every later sample in this realm reads as ~1000 ms.
   let fake = performance.now();
   performance.now = () => (fake += 1000);
