@@ -35,6 +35,19 @@ abstract class BitJsKernel extends KernelBase<Int32Array> {
  * sum_{i,j} 2^(i+j) popcount(x_i & w_j): the raw 2-bit inner products into `out`.
  * A 1x2 tile, not 2x2: with four planes per row a 2x2 tile needs more live values than x64
  * has registers, and the spills cost more than the reuse gains (measured: 2x2 ~1.5x slower).
+ *
+ * The popcounts are written out here, with no call left in the loop, so the speed does not
+ * depend on V8's inlining (issue #15). With `pc()` calls, TurboFan sometimes optimized
+ * Ternary2bJsKernel.compute before this function had optimized code of its own and inlined it
+ * there: its 401 bytes of bytecode used most of the 920-byte cumulative inlining budget, only
+ * 5-6 of the 8 popcnt32 calls were inlined, and the rest stayed real calls in the inner loop.
+ * Which of the two concurrent compile jobs came first decided the isolate's mode
+ * (--trace-turbo-inlining, ternary2b/js on 128x784x1152, 20 fresh processes: 12 inlined
+ * bit2Gemm into compute and ran at 47-57 ms, 8 did not and ran at 26-32 ms). Now the loop has
+ * no calls and its bytecode (1016 bytes) is over the 460-byte limit for inlining it anywhere:
+ * 20 of 20 isolates at 24-36 ms. The four products share one gather: per-byte counts (<= 8)
+ * weighted 1, 2, 2, 4 sum to <= 72 per byte, and two 16-bit lanes (<= 144 each) add up to the
+ * exact total.
  */
 function bit2Gemm(w: Uint32Array, x: Uint32Array, stride: number, M: number, N: number, out: Int32Array): void {
   for (let m = 0; m < M; m++) {
@@ -46,8 +59,30 @@ function bit2Gemm(w: Uint32Array, x: Uint32Array, stride: number, M: number, N: 
       for (let i = 0; i < stride; i += 2) {
         const al = w[w0 + i], ah = w[w0 + i + 1];
         const b0l = x[x0 + i], b0h = x[x0 + i + 1], b1l = x[x1 + i], b1h = x[x1 + i + 1];
-        c0 += pc(al & b0l) + 2 * (pc(al & b0h) + pc(ah & b0l)) + 4 * pc(ah & b0h);
-        c1 += pc(al & b1l) + 2 * (pc(al & b1h) + pc(ah & b1l)) + 4 * pc(ah & b1h);
+        let ll = al & b0l, lh = al & b0h, hl = ah & b0l, hh = ah & b0h;
+        ll -= (ll >>> 1) & 0x55555555;
+        lh -= (lh >>> 1) & 0x55555555;
+        hl -= (hl >>> 1) & 0x55555555;
+        hh -= (hh >>> 1) & 0x55555555;
+        ll = (ll & 0x33333333) + ((ll >>> 2) & 0x33333333);
+        lh = (lh & 0x33333333) + ((lh >>> 2) & 0x33333333);
+        hl = (hl & 0x33333333) + ((hl >>> 2) & 0x33333333);
+        hh = (hh & 0x33333333) + ((hh >>> 2) & 0x33333333);
+        let s = ((ll + (ll >>> 4)) & 0x0f0f0f0f) + 2 * (((lh + (lh >>> 4)) & 0x0f0f0f0f) + ((hl + (hl >>> 4)) & 0x0f0f0f0f)) + 4 * ((hh + (hh >>> 4)) & 0x0f0f0f0f);
+        s = (s & 0x00ff00ff) + ((s >>> 8) & 0x00ff00ff);
+        c0 += (s + (s >>> 16)) & 0xffff;
+        ll = al & b1l; lh = al & b1h; hl = ah & b1l; hh = ah & b1h;
+        ll -= (ll >>> 1) & 0x55555555;
+        lh -= (lh >>> 1) & 0x55555555;
+        hl -= (hl >>> 1) & 0x55555555;
+        hh -= (hh >>> 1) & 0x55555555;
+        ll = (ll & 0x33333333) + ((ll >>> 2) & 0x33333333);
+        lh = (lh & 0x33333333) + ((lh >>> 2) & 0x33333333);
+        hl = (hl & 0x33333333) + ((hl >>> 2) & 0x33333333);
+        hh = (hh & 0x33333333) + ((hh >>> 2) & 0x33333333);
+        s = ((ll + (ll >>> 4)) & 0x0f0f0f0f) + 2 * (((lh + (lh >>> 4)) & 0x0f0f0f0f) + ((hl + (hl >>> 4)) & 0x0f0f0f0f)) + 4 * ((hh + (hh >>> 4)) & 0x0f0f0f0f);
+        s = (s & 0x00ff00ff) + ((s >>> 8) & 0x00ff00ff);
+        c1 += (s + (s >>> 16)) & 0xffff;
       }
       out[m * N + n] = c0;
       if (n + 1 < N) out[m * N + n + 1] = c1;
