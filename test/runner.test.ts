@@ -3,34 +3,15 @@
 // with a capped sample count, and Ctrl-C answered between samples keeping what was measured.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { readResultsFile } from '../src/results/io.js';
+import { cli, FAST, start } from './support/spawn-cli.js';
 import { MAX_SAMPLES } from '../src/runner/measure.js';
 
-const BIN = new URL('../../bin/fatnn-bench.js', import.meta.url).pathname;
-const FAST = ['--time', '20', '--warmup', '5', '--min-samples', '2'];
 
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Outcome>; stderr: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FORCE_COLOR: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Outcome>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
-}
-
-const cli = (args: readonly string[], env?: NodeJS.ProcessEnv) => start(args, env).done;
 const tmpDir = () => mkdtemp(path.join(os.tmpdir(), 'fatnn-runner-test-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
