@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alignGrid } from '../src/report/headline.js';
+import { consoleWidth } from '../src/report/console.js';
 
 test('the headline grid with arm64 class labels fits 100 columns', () => {
   const head = ['kernel class', 'fp32', 'int8', 'bit2', 'ternary2b', 'fatnn', 'binary', 'fatnn/ternary2b'];
@@ -18,4 +19,12 @@ test('the headline grid with arm64 class labels fits 100 columns', () => {
   assert.equal(new Set(lines.map((l) => l.length)).size, 1);
   // narrow grids keep two spaces between columns
   assert.deepEqual(alignGrid(['a', 'b'], [['x', 'y']]), ['a  b', 'x  y']);
+});
+
+test('the console width is the terminal width (at least 60), and 100 columns when not a terminal', () => {
+  assert.equal(consoleWidth({ isTTY: true, columns: 90 }), 90, 'a 90-column terminal gets 90, not text wrapped twice');
+  assert.equal(consoleWidth({ isTTY: true, columns: 160 }), 160);
+  assert.equal(consoleWidth({ isTTY: true, columns: 30 }), 60);
+  assert.equal(consoleWidth({ isTTY: false, columns: 90 }), 100);
+  assert.equal(consoleWidth({}), 100);
 });

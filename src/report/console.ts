@@ -23,11 +23,17 @@ export interface ConsoleOptions {
   readonly width?: number;
 }
 
-/** The width the headline fits: 100 columns, or the terminal's when that is wider. */
+/** The width the headline fits when the output is not a terminal (a file, a pipe, CI logs). */
 export const CONSOLE_WIDTH = 100;
+/** Below this a terminal is taken as this wide: the headline grid needs about 70 columns. */
+const MIN_TERMINAL_WIDTH = 60;
 
+/**
+ * A terminal's own width (wider or narrower than 100: text wrapped at 100 in a 90-column
+ * terminal is wrapped again by the terminal, leaving one-word lines), 100 columns otherwise.
+ */
 export function consoleWidth(stream: { isTTY?: boolean; columns?: number }): number {
-  return Math.max(CONSOLE_WIDTH, stream.isTTY && stream.columns ? stream.columns : 0);
+  return stream.isTTY && stream.columns ? Math.max(MIN_TERMINAL_WIDTH, stream.columns) : CONSOLE_WIDTH;
 }
 
 export function wantsColor(stream: NodeJS.WriteStream): boolean {
