@@ -218,6 +218,9 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
           measured.push(layer);
           await writeAll(results(false));
         },
+        speed: (summary) => {
+          host = { ...host, speed: summary };
+        },
       },
     );
   } catch (err) {

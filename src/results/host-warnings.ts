@@ -48,5 +48,14 @@ export function hostWarnings(host: HostFingerprint): string[] {
       );
     }
   }
+  const speed = host.speed;
+  if (speed && speed.batches > 0 && speed.slowBatches / speed.batches > UNSTEADY_SHARE) {
+    warnings.push(
+      `unsteady machine: a vector speed probe (${speed.probe}) ran up to ${speed.slowestFactor.toFixed(1)}x its usual ${speed.usualMs} ms around ${Math.round((100 * speed.slowBatches) / speed.batches)}% of ${speed.batches} timed batches - other work on this core or on the host under a VM; ${speed.retaken} slow batches were re-taken and measurements still affected are marked noisy`,
+    );
+  }
   return warnings;
 }
+
+/** Share of probed batches that may run slow before a run is called unsteady. */
+export const UNSTEADY_SHARE = 0.05;

@@ -34,6 +34,8 @@ export interface HostFingerprint {
   readonly wasmSimd: boolean;
   /** How busy the machine was just before and just after the run (absent in older files). */
   readonly load?: HostLoad;
+  /** How steady the machine's vector speed was during the run (the speed probe; absent in older files). */
+  readonly speed?: MachineSpeed;
   /** Set when the process ran on an emulated CPU: its timings are the emulator's, not the device's. */
   readonly emulation?: HostEmulation;
   /** arm64 hosts: the cores as the OS reports them and what the kernels use there. */
@@ -149,6 +151,37 @@ export interface TimingStats {
   readonly forks?: readonly ForkStats[];
   /** Calls timed together per sample when one call is too short for the timer (absent: 1). */
   readonly callsPerSample?: number;
+  /** The speed probe around this measurement's batches (absent where the probe cannot run). */
+  readonly speedProbe?: SpeedProbeStats;
+}
+
+/**
+ * How fast the machine ran vector code around one measurement's batches of samples
+ * (src/runner/speed-probe.ts): a batch is slow when the probe ran well above its usual time.
+ */
+export interface SpeedProbeStats {
+  /** Batches timed (forks x rounds x views' share), re-takes replacing the batch they re-took. */
+  readonly batches: number;
+  /** Batches still slow after re-taking: their samples are in the statistics, and flagged. */
+  readonly slow: number;
+  /** Slow batches measured again at the end of their fork. */
+  readonly retaken: number;
+  /** The slowest kept batch's probe time over the usual one. */
+  readonly maxFactor: number;
+}
+
+/** The run's speed probe in one line: how steady the machine's vector speed was. */
+export interface MachineSpeed {
+  /** Probe kernel and shape, e.g. "fatnn/wasm-simd128 32x32x2304". */
+  readonly probe: string;
+  /** Usual probe time (the run's 25th percentile), ms. */
+  readonly usualMs: number;
+  /** Slowest probe over the usual one. */
+  readonly slowestFactor: number;
+  readonly batches: number;
+  /** Probes more than SLOW_FACTOR above the usual time (re-takes included). */
+  readonly slowBatches: number;
+  readonly retaken: number;
 }
 
 export type VerificationStatus = 'passed' | 'failed' | 'skipped';

@@ -176,6 +176,8 @@ export function noiseReasons(s: TimingStats): string[] {
   }
   const b = bimodality(s.sampleMs);
   if (b) reasons.push(`bimodal: ${Math.round((1 - b.share) * 100)}% of samples near ${ms(b.lowMs)} ms and ${Math.round(b.share * 100)}% near ${ms(b.highMs)} ms`);
+  const p = s.speedProbe;
+  if (p && p.slow > 0) reasons.push(`machine slow: ${p.slow} of ${p.batches} batches ran while the speed probe was up to ${p.maxFactor.toFixed(1)}x its usual time`);
   return reasons;
 }
 

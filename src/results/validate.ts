@@ -101,6 +101,16 @@ function checkHost(v: Json, path: string): void {
     checkLoadSample(load.before, `${path}.load.before`);
     if (load.after !== undefined) checkLoadSample(load.after, `${path}.load.after`);
   }
+  if (h.speed !== undefined) {
+    const s = obj(h.speed, `${path}.speed`);
+    str(s.probe, `${path}.speed.probe`);
+    num(s.usualMs, `${path}.speed.usualMs`, { min: 0 });
+    num(s.slowestFactor, `${path}.speed.slowestFactor`, { min: 0 });
+    const batches = num(s.batches, `${path}.speed.batches`, { min: 0, integer: true });
+    const slow = num(s.slowBatches, `${path}.speed.slowBatches`, { min: 0, integer: true });
+    if (slow > batches) throw new SchemaProblem(`${path}.speed.slowBatches`, `${slow} slow of ${batches} batches`);
+    num(s.retaken, `${path}.speed.retaken`, { min: 0, integer: true });
+  }
 }
 
 function checkLoadSample(v: Json, path: string): void {
@@ -148,6 +158,14 @@ function checkStats(v: Json, path: string): void {
   }
   arr(s.sampleMs, `${path}.sampleMs`).forEach((x, i) => num(x, `${path}.sampleMs[${i}]`, { min: 0 }));
   if (s.callsPerSample !== undefined) num(s.callsPerSample, `${path}.callsPerSample`, { min: 1, integer: true });
+  if (s.speedProbe !== undefined) {
+    const p = obj(s.speedProbe, `${path}.speedProbe`);
+    const batches = num(p.batches, `${path}.speedProbe.batches`, { min: 1, integer: true });
+    const slow = num(p.slow, `${path}.speedProbe.slow`, { min: 0, integer: true });
+    if (slow > batches) throw new SchemaProblem(`${path}.speedProbe.slow`, `${slow} slow of ${batches} batches`);
+    num(p.retaken, `${path}.speedProbe.retaken`, { min: 0, integer: true });
+    num(p.maxFactor, `${path}.speedProbe.maxFactor`, { min: 0 });
+  }
   if (s.forks !== undefined) {
     const forks = arr(s.forks, `${path}.forks`);
     if (forks.length === 0) throw new SchemaProblem(`${path}.forks`, 'expected at least one fork');

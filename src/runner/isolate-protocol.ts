@@ -28,7 +28,7 @@ export type IsolateReply =
   | { readonly type: 'ready' }
   | { readonly type: 'created' }
   | { readonly type: 'loaded'; readonly result: ResultArray }
-  | { readonly type: 'sampled'; readonly samples: Float64Array; readonly callsPerSample: number; readonly stopped: boolean }
+  | { readonly type: 'sampled'; readonly samples: Float64Array; readonly callsPerSample: number; readonly stopped: boolean; readonly probeMs?: readonly [number, number] }
   | { readonly type: 'released' }
   | { readonly type: 'closed' }
   | { readonly type: 'error'; readonly message: string; readonly name: string };

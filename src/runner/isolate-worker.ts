@@ -27,7 +27,7 @@ async function handle(req: IsolateRequest): Promise<IsolateReply> {
       if (!session) throw new Error('sample before open');
       const s = await session.sample(req.view, { ...req.options, stop });
       const samples = Float64Array.from(s.samples);
-      return { type: 'sampled', samples, callsPerSample: s.callsPerSample, stopped: s.stopped };
+      return { type: 'sampled', samples, callsPerSample: s.callsPerSample, stopped: s.stopped, ...(s.probeMs ? { probeMs: s.probeMs } : {}) };
     }
     case 'release': {
       const s = session;

@@ -27,6 +27,11 @@ export interface Sampled {
   readonly callsPerSample: number;
   /** `stop()` ended the sampling early. */
   readonly stopped: boolean;
+  /**
+   * The speed probe (speed-probe.ts) just before and just after the samples, ms per probe GEMM:
+   * how fast the core ran vector code around them. Absent where the probe cannot run.
+   */
+  readonly probeMs?: readonly [number, number];
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Shape } from '../types.js';
 import type { Kernel, KernelDeclaration, LogicalArray, ResultArray } from '../types.js';
 import { sampleOperation, type SampleOptions, type Sampled } from './measure.js';
+import { realmProbe } from './speed-probe.js';
 
 /** The two timed operations: GEMM on packed operands, and activation packing + GEMM. */
 export type TimedView = 'gemm' | 'withPacking';
@@ -50,10 +51,13 @@ export class KernelSession {
     let op: () => void | Promise<void>;
     if (view === 'gemm') op = () => k.run();
     else op = this.isAsync ? async () => { k.setActivations(x); await k.run(); } : () => { k.setActivations(x); k.run(); };
+    const probe = await realmProbe();
+    const before = probe?.measure();
     const sampled = await sampleOperation(op, this.isAsync, { ...options, callsPerSample: this.calls[view] });
+    const after = probe?.measure();
     this.calls[view] = sampled.callsPerSample;
     consume(k.result());
-    return sampled;
+    return before === undefined || after === undefined ? sampled : { ...sampled, probeMs: [before, after] };
   }
 
   async dispose(): Promise<void> {
