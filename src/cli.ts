@@ -8,6 +8,7 @@ import { listCommand, type ListOptions } from './commands/list.js';
 import { reportCommand, type ReportOptions } from './commands/report.js';
 import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
 import { DEFAULT_FORKS, DEFAULT_ROUNDS, DEFAULT_TIME_MS, runCommand, type RunOptions } from './commands/run.js';
+import { DEFAULT_HOST, DEFAULT_PORT, serveCommand, type ServeOptions } from './commands/serve.js';
 import { verifyCommand, type VerifyOptions } from './commands/verify.js';
 import { FatnnError, UsageError } from './errors.js';
 import { collectExpectation } from './gates/expect.js';
@@ -38,7 +39,11 @@ function addFilters(cmd: Command): Command {
     .option('--seed <n>', 'seed of the random operands (replays a run exactly)', parseIntOption('--seed', 0, 0xffffffff), 1);
 }
 
-function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void): Command {
+/** What the first Ctrl-C says: a measuring command stops at a sample boundary, `serve` just stops. */
+const MEASURING_INTERRUPT_NOTICE = 'interrupted: stopping at the next sample and keeping what was measured (Ctrl-C again to exit at once, keeping the complete layers)';
+const SERVE_INTERRUPT_NOTICE = 'interrupted: stopping the server';
+
+function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, setInterruptNotice: (notice: string) => void): Command {
   // Commands return their exit code; commander wants void actions.
   const exits =
     <A extends unknown[]>(command: (...args: A) => number | Promise<number>) =>
@@ -125,6 +130,35 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void):
     .addHelpText('after', helpFooter('compare'))
     .action(exits((files: string[], opts: CompareCommandOptions) => compareCommand(files, opts)));
 
+  // The measuring options are run's, with run's parsers and defaults, so a bad value gives the
+  // same one-line error (the serve tests check that); they go to the page in its job.
+  addFilters(
+    program
+      .command('serve')
+      .description('serve the benchmark page: any browser (phone, tablet, laptop) runs the js, wasm and workers kernels and sends back its results file'),
+  )
+    .option('--port <n>', `TCP port (0: any free port) (default: ${DEFAULT_PORT})`, parseIntOption('--port', 0, 65535), DEFAULT_PORT)
+    .option('--host <addr>', `address to listen on; anything but loopback (e.g. 0.0.0.0 for a phone on the same network) requires the printed token (default: ${DEFAULT_HOST})`, DEFAULT_HOST)
+    .option('--preset <name>', PRESET_HELP)
+    .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
+    .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')
+    .option('--time <ms>', 'time budget per measurement in ms (all forks and rounds together)', parseMsOption('--time'), DEFAULT_TIME_MS)
+    .option('--min-samples <n>', 'minimum samples per measurement (all rounds together)', parseIntOption('--min-samples', 1, 1_000_000), 6)
+    .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 25)
+    .option('--rounds <n>', 'interleaved rounds per fork', parseIntOption('--rounds', 1, 100), DEFAULT_ROUNDS)
+    .option('--forks <n>', 'fresh isolates (Web Workers) per kernel and layer', parseIntOption('--forks', 1, 100), DEFAULT_FORKS)
+    .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
+    .option('--no-packing', 'skip the "with activation packing" measurement')
+    .option('-o, --out <dir>', 'folder for the received results files, browser-<time>-<id>.json (default: ./fatnn-results/<timestamp>/)')
+    .option('--force', 'write into an --out folder that already holds results (refused without it)')
+    .option('--once', 'exit after one results file: 0 if every kernel verified, 1 if not or if the page reported an error')
+    .option('--autostart', 'the page starts measuring as soon as it opens (no Start button)')
+    .addHelpText('after', helpFooter('serve'))
+    .action(async (opts: ServeOptions) => {
+      setInterruptNotice(SERVE_INTERRUPT_NOTICE);
+      setExitCode(await serveCommand(opts, signal));
+    });
+
   return program;
 }
 
@@ -133,16 +167,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const controller = new AbortController();
   let interrupted = false;
+  let interruptNotice = MEASURING_INTERRUPT_NOTICE;
   const onSigint = () => {
     if (interrupted) process.exit(EXIT_INTERRUPTED); // second Ctrl-C: leave now
     interrupted = true;
-    process.stderr.write('\nfatnn-bench: interrupted: stopping at the next sample and keeping what was measured (Ctrl-C again to exit at once, keeping the complete layers)\n');
+    process.stderr.write(`\nfatnn-bench: ${interruptNotice}\n`);
     controller.abort(new InterruptedError('interrupted'));
   };
   process.on('SIGINT', onSigint);
   let code: number = EXIT_OK;
   try {
-    const program = buildProgram(controller.signal, (c) => (code = c));
+    const program = buildProgram(
+      controller.signal,
+      (c) => (code = c),
+      (notice) => (interruptNotice = notice),
+    );
     await program.parseAsync(argv as string[]);
   } catch (err) {
     code = reportError(err, debug, interrupted);

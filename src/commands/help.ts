@@ -8,6 +8,7 @@ const EXIT_FAILURE_MEANING: Readonly<Record<string, string>> = {
   run: 'a kernel returned a wrong result or failed to run, or an --expect gate failed',
   report: 'an output file could not be written',
   compare: 'a --fail-on-regression or --expect gate failed',
+  serve: 'the page is not built (dist/web/), or with --once: a kernel returned a wrong result or failed, the run was incomplete, or the page reported an error',
 };
 
 const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
@@ -23,15 +24,22 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'fatnn-bench compare laptop/results.json board/results.json --format html > compare.html',
     'fatnn-bench compare main.json pr.json --match id --fail-on-regression 10% --format md',
   ],
+  serve: [
+    'fatnn-bench serve --preset quick',
+    'fatnn-bench serve --host 0.0.0.0 --port 8390 --out fatnn-results/phone',
+    'fatnn-bench serve --preset quick -b js,wasm --once --autostart --port 0',
+  ],
 };
 
 /** Text for commander's addHelpText('after', ...) of `command`. */
 export function helpFooter(command: keyof typeof EXAMPLES): string {
   const codes = [
-    '0    success',
+    command === 'serve' ? '0    success (--once: one results file received, every kernel verified)' : '0    success',
     `1    ${EXIT_FAILURE_MEANING[command]}`,
-    '2    usage error (bad option, argument or input file; one line on stderr)',
-    ...(command === 'run' || command === 'verify' ? [`130  interrupted (Ctrl-C)${command === 'run' ? '; the layers measured so far are kept' : ''}`] : []),
+    command === 'serve' ? '2    usage error (bad option, --out, or a --port already in use; one line on stderr)' : '2    usage error (bad option, argument or input file; one line on stderr)',
+    ...(command === 'run' || command === 'verify' || command === 'serve'
+      ? [`130  interrupted (Ctrl-C)${command === 'run' ? '; the layers measured so far are kept' : command === 'serve' ? '; the results files received are kept' : ''}`]
+      : []),
   ];
   return `\nExamples:\n${EXAMPLES[command]!.map((e) => `  $ ${e}`).join('\n')}\n\nExit codes:\n${codes.map((c) => `  ${c}`).join('\n')}\n`;
 }
