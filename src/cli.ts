@@ -137,8 +137,8 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, 
       .command('serve')
       .description('serve the benchmark page: any browser (phone, tablet, laptop) runs the js, wasm and workers kernels and sends back its results file'),
   )
-    .option('--port <n>', `TCP port (0: any free port) (default: ${DEFAULT_PORT})`, parseIntOption('--port', 0, 65535), DEFAULT_PORT)
-    .option('--host <addr>', `address to listen on; anything but loopback (e.g. 0.0.0.0 for a phone on the same network) requires the printed token (default: ${DEFAULT_HOST})`, DEFAULT_HOST)
+    .option('--port <n>', 'TCP port (0: any free port)', parseIntOption('--port', 0, 65535), DEFAULT_PORT)
+    .option('--host <addr>', 'address to listen on; anything but loopback (e.g. 0.0.0.0 for a phone on the same network) requires the printed token', DEFAULT_HOST)
     .option('--preset <name>', PRESET_HELP)
     .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
     .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')

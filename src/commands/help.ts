@@ -8,7 +8,7 @@ const EXIT_FAILURE_MEANING: Readonly<Record<string, string>> = {
   run: 'a kernel returned a wrong result or failed to run, or an --expect gate failed',
   report: 'an output file could not be written',
   compare: 'a --fail-on-regression or --expect gate failed',
-  serve: 'the page is not built (dist/web/), or with --once: a kernel returned a wrong result or failed, the run was incomplete, or the page reported an error',
+  serve: '--once: a kernel was wrong or failed, the run incomplete, or the page reported an error; or dist/web/ not built',
 };
 
 const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
