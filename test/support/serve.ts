@@ -49,9 +49,12 @@ export interface Served {
   stop(): Promise<Outcome>;
 }
 
-/** Starts `serve ...args --port 0` on `web` and waits for its URL. */
-export async function startServe(web: string, args: readonly string[], timeoutMs = 30_000): Promise<Served> {
-  const run = start(['serve', '--port', '0', ...args], { [WEB_ROOT_ENV]: web });
+/**
+ * Starts `serve --port 0 ...args` on the bundle folder `web` (null: the real dist/web/) and
+ * waits until it has printed its URL and what it waits for.
+ */
+export async function startServe(web: string | null, args: readonly string[], timeoutMs = 30_000): Promise<Served> {
+  const run = start(['serve', '--port', '0', ...args], web === null ? {} : { [WEB_ROOT_ENV]: web });
   let stdout = '';
   run.child.stdout!.on('data', (d) => (stdout += d));
   const url = await new Promise<URL>((resolve, reject) => {
