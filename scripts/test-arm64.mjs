@@ -8,8 +8,13 @@
 //   3. the kernel and native tests on -cpu cortex-a53 (ARMv8.0 without SDOT: the SMULL path);
 //   4. `fatnn-bench verify --preset quick` on -cpu max.
 // Each emulated process is memory-capped (ulimit -d), so a runaway fails alone.
-// Steps 2 runs beside 3 and 4 (two cores); --serial runs them one after the other.
-// Options: --no-build (dist/ is already built, e.g. by `npm test` just before), --setup-only, --serial.
+// Two lanes use the two cores: one starts on the suite's files, the other runs 3 and 4 first;
+// both then take the suite's remaining files from one queue, one emulated `node --test` per file
+// (one emulated process for the whole suite kept a core idle for ~16 of its 22 minutes).
+// The real-browser tests are skipped under emulation: the browser would be the host's x86
+// Chromium, so they would test nothing arm64 (they run in the x86 suite).
+// Options: --no-build (dist/ is already built, e.g. by `npm test` just before), --setup-only,
+// --serial (one lane), --files=a,b (only these suite files, by name: a smoke test of the check).
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,8 +27,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, '.tmp', 'arm64');
 const tree = join(work, 'tree');
 const logs = join(work, 'logs');
-const args = new Set(process.argv.slice(2));
+const args = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--files=')));
 for (const a of args) if (!['--no-build', '--setup-only', '--serial'].includes(a)) usage(`unknown option ${a}`);
+const onlyFiles = process.argv.slice(2).find((a) => a.startsWith('--files='))?.slice('--files='.length).split(',').filter(Boolean);
 /**
  * Per emulated process (RLIMIT_DATA: qemu's PROT_NONE reservations do not count, written pages
  * do). Under qemu 7.2 one test file grew to 24 GiB; with the cap at 1 GiB a 4 GB allocation
@@ -128,6 +134,8 @@ function emulatedEnv(launch, cpu) {
     FATNN_EXPECT_EMULATION: '1',
     NODE_OPTIONS: `--require ${launch.preload}`,
     NO_COLOR: '1',
+    // test/support/browser.ts skips the real-browser tests with this reason (see the header).
+    FATNN_CHROMIUM: '/nonexistent-under-arm64-emulation',
   };
   delete env.FATNN_NATIVE_ADDON;
   return env;
@@ -226,10 +234,41 @@ async function main() {
     if (neon.length !== 12 || missing.length) throw new SetupError(`NEON kernels unavailable: ${missing.map((k) => `${k.id} (${k.reason})`).join(', ') || `${neon.length} listed, 12 expected`}`);
   });
   const testFile = (line) => /^not ok /.test(line.trim());
-  const suiteMax = () =>
-    step('dist/test suite on -cpu max (SDOT)', async () =>
-      checkTests(await emulated(launch, 'max', suiteArgs(), 'suite-max', { echo: testFile }), 'the emulated suite on -cpu max'),
-    );
+  // The suite's files, the ones that spawn the CLI most first (longest first balances the lanes;
+  // durations from a -cpu max run: cli, runner, robustness and output-limits take 1-3 min each).
+  const suite = suiteArgs();
+  const flags = suite.filter((a) => a.startsWith('--'));
+  const HEAVY = ['cli', 'output-limits', 'runner', 'robustness', 'serve-cli', 'web-e2e', 'compare-cli', 'gates', 'run-cli', 'host-emulation', 'wasm', 'package'];
+  const weight = (f) => {
+    const i = HEAVY.indexOf(f.replace(/^.*\//, '').replace(/\.test\.js$/, ''));
+    return i < 0 ? HEAVY.length : i;
+  };
+  let files = suite.filter((a) => !a.startsWith('--'));
+  if (onlyFiles) {
+    const unknown = onlyFiles.filter((n) => !files.some((f) => f.endsWith(`/${n}.test.js`)));
+    if (unknown.length) throw new SetupError(`--files: no such test file: ${unknown.join(', ')}`);
+    files = files.filter((f) => onlyFiles.some((n) => f.endsWith(`/${n}.test.js`)));
+  }
+  const queue = [...files].sort((a, b) => weight(a) - weight(b));
+  const failedFiles = [];
+  const suiteLane = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const name = file.replace(/^.*\//, '').replace(/\.test\.js$/, '');
+      const t0 = Date.now();
+      const result = await emulated(launch, 'max', [...flags, file], `suite-max-${name}`, { echo: testFile });
+      try {
+        checkTests(result, `${name} on -cpu max`);
+        log(`  ${name}: passed in ${seconds(t0)}`);
+      } catch (err) {
+        failedFiles.push(name);
+        log(`  ${name}: FAILED in ${seconds(t0)} (${err.message})`);
+      }
+    }
+  };
+  const suiteMax = () => step(`dist/test suite on -cpu max (SDOT), ${files.length} files`, async () => {
+    await Promise.all(args.has('--serial') ? [suiteLane()] : [suiteLane(), lanesReady.then(suiteLane)]);
+    if (failedFiles.length) throw new SetupError(`the emulated suite on -cpu max failed in ${failedFiles.join(', ')}; logs in ${relative(root, logs)}`);
+  });
   const a53 = () =>
     step('kernel + native tests on -cpu cortex-a53 (SMULL)', async () =>
       checkTests(
@@ -243,14 +282,20 @@ async function main() {
       for (const l of r.lines.filter(Boolean).slice(-2)) log(`  ${l}`);
       if (r.code !== 0) throw new SetupError(`verify --preset quick failed under emulation (exit ${r.code}); log: ${relative(root, r.logFile)}`);
     });
-  // The full suite spawns one emulated process at a time; the Cortex-A53 tests and verify use
-  // the second core meanwhile (--serial runs them one after the other).
+  // Lane two: Cortex-A53 and verify, then the suite's queue (a failure there still frees the lane).
+  let lanesReady;
   if (args.has('--serial')) {
+    lanesReady = Promise.resolve();
     await suiteMax();
     await a53();
     await verify();
   } else {
-    const results = await Promise.allSettled([suiteMax(), (async () => { await a53(); await verify(); })()]);
+    const laneTwo = (async () => {
+      await a53();
+      await verify();
+    })();
+    lanesReady = laneTwo.catch(() => undefined);
+    const results = await Promise.allSettled([suiteMax(), laneTwo]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
