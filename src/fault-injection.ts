@@ -2,6 +2,7 @@
 // result with C[0][0] off by one, so the end-to-end tests can prove that `verify` and `run`
 // catch a wrong kernel through the real executable. Never set it outside tests.
 
+import { envVar } from './env.js';
 import type { Kernel, KernelDeclaration } from './types.js';
 
 export const CORRUPT_ENV = 'FATNN_BENCH_TEST_CORRUPT';
@@ -24,7 +25,7 @@ function corrupted(kernel: Kernel): Kernel {
 }
 
 export function withInjectedFaults(decls: readonly KernelDeclaration[]): readonly KernelDeclaration[] {
-  const ids = new Set((process.env[CORRUPT_ENV] ?? '').split(',').filter(Boolean));
+  const ids = new Set((envVar(CORRUPT_ENV) ?? '').split(',').filter(Boolean));
   if (ids.size === 0) return decls;
   return decls.map((d) => (ids.has(d.id) ? { ...d, availability: d.availability, create: async (s, o) => corrupted(await d.create(s, o)) } : d));
 }
@@ -47,7 +48,7 @@ function polluteGlobals(): void {
 }
 
 export function withInjectedPollution(decls: readonly KernelDeclaration[]): readonly KernelDeclaration[] {
-  const ids = new Set((process.env[POLLUTE_ENV] ?? '').split(',').filter(Boolean));
+  const ids = new Set((envVar(POLLUTE_ENV) ?? '').split(',').filter(Boolean));
   if (ids.size === 0) return decls;
   return decls.map((d) =>
     ids.has(d.id)

@@ -4,9 +4,13 @@
 import { jsKernels } from './backends/js/index.js';
 import { nativeKernels } from './backends/native/index.js';
 import { wasmKernels } from './backends/wasm/index.js';
+import { setWasmSource } from './backends/wasm/loader.js';
+import { NODE_WASM_SOURCE } from './backends/wasm/node-source.js';
 import { workerKernels } from './backends/workers/index.js';
 import { UsageError } from './errors.js';
 import { withInjectedFaults, withInjectedPollution } from './fault-injection.js';
+import { IsolateHost } from './runner/kernel-host.js';
+import { registerIsolateFactory } from './runner/hosts.js';
 import { checkShape } from './shapes.js';
 import type { Backend, Kernel, KernelDeclaration, KernelInfo, KernelOptions, Precision, Shape } from './types.js';
 
@@ -14,6 +18,11 @@ import type { Backend, Kernel, KernelDeclaration, KernelInfo, KernelOptions, Pre
 export const SINGLE_THREAD_KERNELS: readonly KernelDeclaration[] = [...jsKernels, ...wasmKernels, ...nativeKernels];
 
 export const KERNELS: readonly KernelDeclaration[] = withInjectedPollution(withInjectedFaults([...SINGLE_THREAD_KERNELS, ...workerKernels(SINGLE_THREAD_KERNELS)]));
+
+// This is the Node shell's table (native addon, worker_threads): it supplies the runner's
+// isolates too, worker threads that re-create a kernel of this table by id.
+setWasmSource(NODE_WASM_SOURCE);
+registerIsolateFactory({ start: (decl) => (KERNELS.includes(decl) ? IsolateHost.start(decl.id) : null) });
 
 export function listKernels(): KernelInfo[] {
   return KERNELS.map((k) => {

@@ -9,9 +9,8 @@ import type { Layer } from '../shapes.js';
 import { shapeLabel } from '../shapes.js';
 import type { LayerResult, Measurement } from '../results/schema.js';
 import { summarizeForks } from '../results/stats.js';
-import { KERNELS } from '../registry.js';
 import type { KernelDeclaration, Precision, ResultArray } from '../types.js';
-import { InProcessHost, IsolateHost, type KernelHost } from './kernel-host.js';
+import { InProcessHost, registeredIsolateFactory, type IsolateFactory, type KernelHost } from './hosts.js';
 import type { TimedView } from './session.js';
 import { probeOf, probeStats, RETAKE_PASSES, SpeedLog } from './slow-spells.js';
 import type { MachineSpeed } from '../results/schema.js';
@@ -30,6 +29,11 @@ export interface SweepSettings {
   readonly forks: number;
   /** Each kernel in a worker-thread isolate of its own (false: all in this realm). */
   readonly isolate: boolean;
+  /**
+   * Where fresh isolates come from: the browser passes its Web Worker isolates; by default the
+   * one the platform registered (the Node registry registers worker threads).
+   */
+  readonly isolates?: IsolateFactory;
   readonly seed: number;
   /** Also time activation packing + GEMM. */
   readonly withPacking: boolean;
@@ -83,11 +87,12 @@ interface Collected {
 const flat = (batches: readonly Batch[] | undefined): number[] => (batches ?? []).flatMap((b) => b.samples);
 
 /**
- * An isolate re-creates its kernel from the registry by id, so a declaration that is not in
- * the registry (a test's own kernel) can only be measured in this realm.
+ * An isolate re-creates its kernel from its platform's table by id, so a declaration that is not
+ * in that table (a test's own kernel) can only be measured in this realm.
  */
-function startHost(decl: KernelDeclaration, isolate: boolean): Promise<KernelHost> {
-  return isolate && KERNELS.includes(decl) ? IsolateHost.start(decl.id) : Promise.resolve(new InProcessHost(decl));
+function startHost(decl: KernelDeclaration, settings: SweepSettings): Promise<KernelHost> {
+  const isolated = settings.isolate ? (settings.isolates ?? registeredIsolateFactory())?.start(decl) : null;
+  return isolated ?? Promise.resolve(new InProcessHost(decl));
 }
 
 /** Starts hosts a few at a time: start-up is setup (not timed), and two cores go further in parallel. */
@@ -147,7 +152,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           const missing = candidates.filter((d) => !lane.has(d.id));
           for (let i = 0; i < missing.length && !aborted(); i += START_CONCURRENCY) {
             const batch = missing.slice(i, i + START_CONCURRENCY);
-            const hosts = await Promise.all(batch.map((d) => startHost(d, settings.isolate).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+            const hosts = await Promise.all(batch.map((d) => startHost(d, settings).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
             batch.forEach((d, j) => {
               const h = hosts[j]!;
               started.set(d.id, h);

@@ -5,11 +5,12 @@
 import { isBitPrecision } from '../../packing.js';
 import type { Availability, KernelDeclaration, Precision } from '../../types.js';
 import { WasmBitKernel, WasmDenseKernel } from './kernels.js';
-import { wasmBuilt, wasmSimdSupported, type WasmModuleName } from './loader.js';
+import { wasmProblem, wasmSimdSupported, type WasmModuleName } from './loader.js';
 
 function availability(module: WasmModuleName): Availability {
   if (module === 'simd128' && !wasmSimdSupported()) return { available: false, reason: 'needs WebAssembly SIMD' };
-  if (!wasmBuilt(module)) return { available: false, reason: `dist/wasm/${module}.wasm is missing (run \`npm run build\`)` };
+  const problem = wasmProblem(module);
+  if (problem !== undefined) return { available: false, reason: problem };
   return { available: true };
 }
 

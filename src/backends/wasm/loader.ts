@@ -1,9 +1,10 @@
 // Loads the compiled AssemblyScript modules (dist/wasm/*.wasm) and probes the engine for wasm
-// SIMD. Compiled modules are cached per process; every kernel gets its own instance, hence its
+// SIMD. Compiled modules are cached per isolate; every kernel gets its own instance, hence its
 // own linear memory, so kernels (and worker threads) never share operand buffers.
+// Platform-neutral: the bytes come from a WasmSource the platform registers (Node reads
+// dist/wasm with node:fs in node-source.ts; the browser fetches them, src/web/).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { envVar } from '../../env.js';
 import { FatnnError, UsageError } from '../../errors.js';
 
 export type WasmModuleName = 'simd128' | 'scalar';
@@ -26,26 +27,39 @@ let simdProbe: boolean | undefined;
 /** True when this engine validates wasm SIMD (and the override variable is not set). Cached. */
 export function wasmSimdSupported(): boolean {
   if (simdProbe === undefined) {
-    const disabled = process.env[DISABLE_SIMD_ENV] === '1';
+    const disabled = envVar(DISABLE_SIMD_ENV) === '1';
     simdProbe = !disabled && typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
   }
   return simdProbe;
 }
 
-export function wasmPath(name: WasmModuleName): string {
-  // dist/src/backends/wasm/loader.js -> dist/wasm/<name>.wasm (also the layout inside the npm tarball).
-  return fileURLToPath(new URL(`../../../wasm/${name}.wasm`, import.meta.url));
+/** Where a platform gets the compiled kernel modules from. */
+export interface WasmSource {
+  /** Why the module cannot be had here, or undefined when it can (checked synchronously: availability). */
+  problem(name: WasmModuleName): string | undefined;
+  /** The module's bytes. */
+  bytes(name: WasmModuleName): Promise<BufferSource>;
 }
 
-const present = new Map<WasmModuleName, boolean>();
+let source: WasmSource | undefined;
+
+/** Called once per isolate by the platform shell (registry.ts in Node, the web kernel table in the browser). */
+export function setWasmSource(s: WasmSource): void {
+  source = s;
+  present.clear();
+  compiled.clear();
+}
+
+const present = new Map<WasmModuleName, string | undefined>();
+
+/** Why `name` cannot be loaded here, or undefined when it can. Cached. */
+export function wasmProblem(name: WasmModuleName): string | undefined {
+  if (!present.has(name)) present.set(name, source ? source.problem(name) : 'no wasm source registered on this platform');
+  return present.get(name);
+}
 
 export function wasmBuilt(name: WasmModuleName): boolean {
-  let p = present.get(name);
-  if (p === undefined) {
-    p = existsSync(wasmPath(name));
-    present.set(name, p);
-  }
-  return p;
+  return wasmProblem(name) === undefined;
 }
 
 const compiled = new Map<WasmModuleName, Promise<WebAssembly.Module>>();
@@ -53,7 +67,8 @@ const compiled = new Map<WasmModuleName, Promise<WebAssembly.Module>>();
 function compile(name: WasmModuleName): Promise<WebAssembly.Module> {
   let m = compiled.get(name);
   if (!m) {
-    m = WebAssembly.compile(readFileSync(wasmPath(name)));
+    if (!source) return Promise.reject(new FatnnError('no wasm source registered on this platform'));
+    m = source.bytes(name).then((b) => WebAssembly.compile(b));
     compiled.set(name, m);
   }
   return m;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Availability, KernelDeclaration } from '../../types.js';
 import { MIN_TIMEOUT_MS, ParallelKernel, type DeclarationSource } from './parallel-kernel.js';
 import type { Axis } from './partition.js';
+import { NODE_POOLS } from './pool.js';
 
 export { shutdownWorkerPools, workerPools, resolveThreads } from './pool.js';
 export { ParallelKernel, type DeclarationSource } from './parallel-kernel.js';
@@ -51,6 +52,7 @@ export function workerVariant(base: KernelDeclaration, options: WorkerVariantOpt
   const id = workerVariantId(base.id);
   const settings = {
     source: options.source ?? REGISTRY_SOURCE,
+    pools: NODE_POOLS,
     axis: options.axis,
     minTimeoutMs: options.minTimeoutMs ?? MIN_TIMEOUT_MS,
   };

@@ -11,7 +11,7 @@ import { macs, shapeLabel } from '../../shapes.js';
 import type { Kernel, KernelDeclaration, LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
 import { choosePartition, type Axis, type Partition } from './partition.js';
 import { logicalView, Op, type CreateMessage } from './protocol.js';
-import { getWorkerPool, getWorkerPoolNow, resolveThreads, WorkerFault, type WorkerError, type WorkerPool } from './pool.js';
+import { WorkerFault, type PoolLike as WorkerPool, type PoolProvider, type WorkerError } from './pool-provider.js';
 
 /** Where the workers find the base declaration: a module URL and the export holding the list. */
 export interface DeclarationSource {
@@ -21,6 +21,8 @@ export interface DeclarationSource {
 
 export interface ParallelSettings {
   readonly source: DeclarationSource;
+  /** The platform's worker pools (worker_threads in Node, Web Workers in the browser). */
+  readonly pools: PoolProvider;
   /** Forces the split axis (experiments); by default choosePartition decides. */
   readonly axis?: Axis;
   /** Floor of every operation's deadline. */
@@ -104,8 +106,8 @@ export class ParallelKernel implements Kernel {
   }
 
   static async create(id: string, base: KernelDeclaration, shape: Shape, threadsOption: number, settings: ParallelSettings): Promise<ParallelKernel> {
-    const threads = resolveThreads(threadsOption);
-    const pool = threads > 1 ? await getWorkerPool(threads - 1) : null;
+    const threads = settings.pools.resolveThreads(threadsOption);
+    const pool = threads > 1 ? await settings.pools.get(threads - 1) : null;
     const { M, N, K } = shape;
     const fp32 = base.precision === 'fp32';
     const bytes = fp32 ? 4 : 1;
@@ -228,7 +230,7 @@ export class ParallelKernel implements Kernel {
    * memory, so one failing kernel does not take the others of a run down with it.
    */
   private moveToFreshPool(next: Op): void {
-    const pool = getWorkerPoolNow(this.threads - 1);
+    const pool = this.settings.pools.getNow(this.threads - 1);
     this.placement.pool = pool;
     this.placement.slot = pool.allocateSlot();
     this.createShares();

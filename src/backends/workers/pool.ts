@@ -12,6 +12,7 @@ import {
   SPIN_MICROSECONDS, Spinner, type CreateMessage, type ErrorReport,
 } from './protocol.js';
 import type { WorkerData } from './worker.js';
+import { WorkerFault, type PoolLike, type PoolProvider, type WorkerError } from './pool-provider.js';
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 
@@ -34,15 +35,9 @@ function newWorker(options: WorkerOptions): Worker {
   }
 }
 
-/** Thrown when a worker throws, dies or misses its deadline; the pool is gone afterwards. */
-export class WorkerFault extends FatnnError {}
+export { WorkerFault, type WorkerError } from './pool-provider.js';
 
-/** A failed operation in a worker that stays healthy (a bad operand value found while packing). */
-export interface WorkerError extends ErrorReport {
-  readonly worker: number;
-}
-
-export class WorkerPool {
+export class WorkerPool implements PoolLike {
   private readonly ctrl: Int32Array;
   private readonly errors: Uint8Array;
   private readonly spinner: Spinner;
@@ -295,3 +290,6 @@ export async function shutdownWorkerPools(): Promise<void> {
   live.clear();
   await Promise.all([...everyPool].map((p) => p.kill('shut down by shutdownWorkerPools()', false)));
 }
+
+/** The Node shell's pools (worker_threads), as ParallelKernel takes them. */
+export const NODE_POOLS: PoolProvider = { resolveThreads, get: getWorkerPool, getNow: getWorkerPoolNow };
