@@ -44,11 +44,21 @@ export function hostFacts(host: HostFingerprint, threads: number): [string, stri
     ['CPU flags', host.cpu.flags.length > 0 ? host.cpu.flags.join(' ') : '(none of the relevant ones)'],
     ['Memory', formatBytes(host.memoryBytes)],
     ['OS', `${host.os.distro} ${host.os.release} (${host.os.platform}, kernel ${host.os.kernel})`],
-    ['Node / V8', `${host.node} / ${host.v8}`],
+    ...(host.browser ? browserFacts(host.browser) : [['Node / V8', `${host.node} / ${host.v8}`] as [string, string]]),
     ['WebAssembly SIMD', host.wasmSimd ? 'yes' : 'no'],
     ['Worker threads used', threads > 0 ? String(threads) : 'none (no workers kernels selected)'],
     ...arm64Facts(host),
     ...(host.emulation ? [['Emulated', `yes: ${host.emulation.emulator}${host.emulation.hostCpu ? ` on ${host.emulation.hostCpu}` : ''} (${host.emulation.evidence})`] as [string, string]] : []),
+  ];
+}
+
+/** Browser hosts (`serve`): what the page could learn, instead of Node's versions. */
+function browserFacts(b: NonNullable<HostFingerprint['browser']>): [string, string][] {
+  return [
+    ['Browser', `${b.brands?.join(', ') || b.userAgent}${b.mobile ? ' (mobile)' : ''}`],
+    ['User agent', b.userAgent],
+    ['Platform', `${b.platform}${b.model ? `, model ${b.model}` : ''}`],
+    ['Cross-origin isolated', b.crossOriginIsolated ? 'yes (SharedArrayBuffer, Web Worker pool)' : 'no (no workers kernels, coarse timer)'],
   ];
 }
 

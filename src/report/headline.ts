@@ -5,7 +5,7 @@
 
 import { chooseByClass, classLabel, classRank } from '../compare/matching.js';
 import { hostWarnings } from '../results/host-warnings.js';
-import type { ResultsFile } from '../results/schema.js';
+import type { HostBrowser, ResultsFile } from '../results/schema.js';
 import { modelSpeedup } from '../precisions.js';
 import { PRECISIONS, type Precision } from '../types.js';
 import { formatSpeedupValue, speedupText } from './format.js';
@@ -55,8 +55,18 @@ function withLayerNoise(model: ReportModel, kernel: string, baseline: Precision,
   return { ...s, noisy };
 }
 
+/** "Chromium 131" from the client hints, else the user agent's last product token. */
+export function browserName(b: HostBrowser): string {
+  const brand = b.brands?.find((x) => !/not.a.brand/i.test(x));
+  if (brand) return brand;
+  const m = /(Firefox|Edg|OPR|Chrome|Version)\/(\d+)/.exec(b.userAgent);
+  return m ? `${m[1] === 'Version' ? 'Safari' : m[1] === 'Edg' ? 'Edge' : m[1]} ${m[2]}` : 'a browser';
+}
+
 export function hostSummary(results: ResultsFile): string {
-  return `${results.host.cpu.brand}, ${results.host.arch}, Node ${results.host.node}`;
+  const h = results.host;
+  if (h.browser) return `${browserName(h.browser)} on ${h.browser.platform}, ${h.arch}, ${h.cpu.cores} cores`;
+  return `${h.cpu.brand}, ${h.arch}, Node ${h.node}`;
 }
 
 export function buildHeadline(results: ResultsFile, baselineOverride?: Precision): Headline {

@@ -36,6 +36,11 @@ export function hostWarnings(host: HostFingerprint): string[] {
       `emulated CPU: measured under ${e.emulator}${e.hostCpu ? ` on ${e.hostCpu}` : ''} (${e.evidence}); the timings describe the emulator, not an ${host.arch} device - only the correctness checks carry over`,
     );
   }
+  if (host.browser && !host.browser.crossOriginIsolated) {
+    warnings.push(
+      'browser page not cross-origin isolated: its timer is coarsened (100 us in Chromium instead of 5 us) and the workers kernels could not run; serve the page with COOP/COEP headers (`fatnn-bench serve` does) and open it directly, not in a frame',
+    );
+  }
   const load = host.load;
   if (load) {
     const cores = Math.max(1, host.cpu.cores);

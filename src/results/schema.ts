@@ -40,6 +40,28 @@ export interface HostFingerprint {
   readonly emulation?: HostEmulation;
   /** arm64 hosts: the cores as the OS reports them and what the kernels use there. */
   readonly arm64?: HostArm64;
+  /**
+   * Set when a browser measured (`fatnn-bench serve`): then `node` is empty, `v8` the browser's
+   * engine version where the browser says it, and `cpu` holds what a page can know.
+   */
+  readonly browser?: HostBrowser;
+}
+
+/** What a page can learn about the device and browser it runs in. */
+export interface HostBrowser {
+  readonly userAgent: string;
+  /** UA client hints brands ("Chromium 131", ...), when the browser offers them. */
+  readonly brands?: readonly string[];
+  /** navigator.platform, or the client hints' platform and version. */
+  readonly platform: string;
+  readonly mobile?: boolean;
+  /** Device model from the client hints (phones), when given. */
+  readonly model?: string;
+  readonly hardwareConcurrency: number;
+  /** navigator.deviceMemory (GiB, rounded by the browser), when given. */
+  readonly deviceMemoryGB?: number;
+  /** SharedArrayBuffer usable: the workers kernels and a 5 us timer need it. */
+  readonly crossOriginIsolated: boolean;
 }
 
 export interface HostEmulation {

@@ -96,6 +96,17 @@ function checkHost(v: Json, path: string): void {
     bool(a.dotprod, `${path}.arm64.dotprod`);
     str(a.int8Kernel, `${path}.arm64.int8Kernel`);
   }
+  if (h.browser !== undefined) {
+    const b = obj(h.browser, `${path}.browser`);
+    str(b.userAgent, `${path}.browser.userAgent`);
+    if (b.brands !== undefined) arr(b.brands, `${path}.browser.brands`).forEach((x, i) => str(x, `${path}.browser.brands[${i}]`));
+    str(b.platform, `${path}.browser.platform`);
+    if (b.mobile !== undefined) bool(b.mobile, `${path}.browser.mobile`);
+    if (b.model !== undefined) str(b.model, `${path}.browser.model`);
+    num(b.hardwareConcurrency, `${path}.browser.hardwareConcurrency`, { min: 0, integer: true });
+    if (b.deviceMemoryGB !== undefined) num(b.deviceMemoryGB, `${path}.browser.deviceMemoryGB`, { min: 0 });
+    bool(b.crossOriginIsolated, `${path}.browser.crossOriginIsolated`);
+  }
   if (h.load !== undefined) {
     const load = obj(h.load, `${path}.load`);
     checkLoadSample(load.before, `${path}.load.before`);

@@ -6,14 +6,14 @@ import { errorReply, isolateHandler } from '../runner/isolate-handler.js';
 import type { IsolateReply, IsolateRequest } from '../runner/isolate-protocol.js';
 import type { WebIsolateStart } from './isolate-host.js';
 import { findWebKernel, useBundleBase } from './kernels.js';
-import { setPoolWorkerUrl } from './web-pool.js';
+import { setPoolWorker } from './web-pool.js';
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown): void };
 
 scope.onmessage = (first: MessageEvent) => {
   const start = first.data as WebIsolateStart;
   useBundleBase(start.base);
-  setPoolWorkerUrl(start.poolWorkerUrl);
+  setPoolWorker(start.poolWorkerUrl, start.base);
   const handle = isolateHandler(start, findWebKernel);
   scope.onmessage = (e: MessageEvent) => {
     handle(e.data as IsolateRequest).then(

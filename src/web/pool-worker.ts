@@ -8,7 +8,7 @@ import {
   blockOf, CMD_SEQ, logicalView, Spinner, ERROR_AREA_BYTES, ERROR_BYTES, Op, OP, PENDING, SLOT, Status, STATUS,
   type CreateMessage, type ErrorReport,
 } from '../backends/workers/protocol.js';
-import { findWebKernel } from './kernels.js';
+import { findWebKernel, useBundleBase } from './kernels.js';
 import type { WebPoolStart } from './web-pool.js';
 
 interface Share {
@@ -35,6 +35,7 @@ function nextCreate(): Promise<CreateMessage> {
 
 scope.onmessage = (e: MessageEvent) => {
   const start = e.data as WebPoolStart;
+  useBundleBase(start.base);
   scope.onmessage = (m: MessageEvent) => {
     creates.push(m.data as CreateMessage);
     wakeCreate?.();

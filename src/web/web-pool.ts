@@ -17,12 +17,16 @@ export interface WebPoolStart {
   readonly spinMicros: number;
   readonly control: SharedArrayBuffer;
   readonly errors: SharedArrayBuffer;
+  /** Where the bundle is: the worker loads its wasm from there. */
+  readonly base: string;
 }
 
-/** Where the bundled pool worker script is (set by the page from its own URL). */
+/** Where the bundled pool worker script and the bundle are (set by each isolate at start). */
 let workerUrl: string | undefined;
-export function setPoolWorkerUrl(url: string): void {
+let bundleBase = '';
+export function setPoolWorker(url: string, base: string): void {
   workerUrl = url;
+  bundleBase = base;
 }
 
 function cores(): number {
@@ -64,7 +68,7 @@ class WebWorkerPool implements PoolLike {
           w.addEventListener('error', (e) => reject(new FatnnError(`thread ${index + 1} failed to start: ${e.message || 'script error'}`)));
         }),
       );
-      w.postMessage({ index, spinMicros, control, errors } satisfies WebPoolStart);
+      w.postMessage({ index, spinMicros, control, errors, base: bundleBase } satisfies WebPoolStart);
     }
     const pool = new WebWorkerPool(size, workers, control, errors);
     for (const [i, w] of workers.entries()) {

@@ -1,0 +1,16 @@
+// Words the page shows: the job in one line and the progress of the sweep.
+
+import type { SweepProgress } from '../runner/sweep.js';
+import type { WebJob } from './protocol.js';
+
+export function describeJob(job: WebJob): string {
+  const layers = job.preset ? `preset ${job.preset} (${job.layers.length} layers)` : `${job.layers.length} custom layer${job.layers.length === 1 ? '' : 's'}`;
+  return `${layers}; ${job.timeMs} ms per measurement, ${job.rounds} rounds, ${job.forks} fork${job.forks === 1 ? '' : 's'}, seed ${job.seed}`;
+}
+
+const PHASES: Record<SweepProgress['phase'], string> = { verify: 'verifying', gemm: 'timing', 'with-packing': 'timing with packing' };
+
+export function progressText(p: SweepProgress, shape: string): string {
+  const fork = p.forks > 1 ? `, fork ${p.fork + 1}/${p.forks}` : '';
+  return `${Math.round(p.done * 100)}% - layer ${p.layerIndex + 1}/${p.layerCount} ${p.layer.name} (${shape}${fork}): ${PHASES[p.phase]} ${p.kernel}`;
+}
