@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,4 +51,13 @@ it('the installed CLI runs and, without the addon, names `npm rebuild fatnn-benc
     assert.match(k.reason ?? '', /`npm rebuild fatnn-bench`/, k.id);
     assert.doesNotMatch(k.reason ?? '', /build:native/, k.id);
   }
+});
+
+it('the tarball ships the built browser page, so `npx fatnn-bench serve` needs no build step', () => {
+  const web = join(PROJECT, 'node_modules', 'fatnn-bench', 'dist', 'web');
+  for (const f of ['index.html', 'page.css', 'main.js', 'isolate-worker.js', 'pool-worker.js', 'wasm/simd128.wasm', 'wasm/scalar.wasm']) {
+    assert.ok(existsSync(join(web, f)), `dist/web/${f} missing from the installed package`);
+  }
+  // A bundle: no import of another file at run time (the workers load by URL, the wasm by fetch).
+  assert.doesNotMatch(readFileSync(join(web, 'main.js'), 'utf8'), /\bimport\s*(?:[\w{}\s,*]+from\s*)?["']\.{0,2}\//);
 });
