@@ -2,6 +2,7 @@
 // All three lay out the same columns from the one Comparison model.
 
 import { Chalk, type ChalkInstance } from 'chalk';
+import { runtimeLabel } from '../results/runtime.js';
 import Table from 'cli-table3';
 import { formatSignedPercent } from '../gates/percent.js';
 import { csvLine } from '../report/csv.js';
@@ -121,7 +122,7 @@ function sideBySide(blocks: readonly string[][], width: number, visible: (s: str
 function runLines(c: Comparison): string[] {
   return c.runs.map((r) => {
     const res = r.results;
-    return `${r.label}: ${hostLabel(res)}, Node ${res.host.node}, fatnn-bench ${res.tool.version}, threads ${res.config.threads}, ${res.startedAt}`;
+    return `${r.label}: ${hostLabel(res)}, ${runtimeLabel(res.host)}, fatnn-bench ${res.tool.version}, threads ${res.config.threads}, ${res.startedAt}`;
   });
 }
 

@@ -2,6 +2,7 @@
 // command: runs that differ in context can still be read side by side, with care.
 
 import { hostWarnings } from '../results/host-warnings.js';
+import { browserName, runtimeLabel } from '../results/runtime.js';
 import type { ResultsFile } from '../results/schema.js';
 
 export interface LabelledRun {
@@ -26,7 +27,7 @@ export function hostKey(results: ResultsFile): string {
 
 export function hostLabel(results: ResultsFile): string {
   const h = results.host;
-  return `${h.cpu.brand} (${h.arch}, ${h.cpu.cores} cores)`;
+  return h.browser ? `${h.browser.platform} device in ${browserName(h.browser)} (${h.arch}, ${h.cpu.cores} cores)` : `${h.cpu.brand} (${h.arch}, ${h.cpu.cores} cores)`;
 }
 
 /** Warnings about the runs as a whole: versions, threads, hosts, completeness. */
@@ -39,8 +40,10 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
   if (differs(runs, (r) => r.config.timeMs) || differs(runs, (r) => r.config.minSamples)) {
     warnings.push(`time budgets differ (${listing(runs, (r) => `${r.config.timeMs}ms/${r.config.minSamples} samples`)}); significance depends on the sample counts, use the same --time and --min-samples`);
   }
-  if (differs(runs, (r) => `${r.host.node} ${r.host.v8}`)) {
-    warnings.push(`Node.js versions differ (${listing(runs, (r) => r.host.node)}); JIT changes alone can move js and wasm timings`);
+  if (differs(runs, (r) => (r.host.browser ? 'browser' : 'node'))) {
+    warnings.push(`runtimes differ (${listing(runs, (r) => runtimeLabel(r.host))}): a browser and Node run the same js and wasm kernels under different engines, timers and schedulers, so the differences are the runtime's as much as the machine's`);
+  } else if (differs(runs, (r) => `${r.host.node} ${r.host.v8}`)) {
+    warnings.push(`${runs.some((r) => r.results.host.browser) ? 'browser' : 'Node.js'} versions differ (${listing(runs, (r) => runtimeLabel(r.host))}); JIT changes alone can move js and wasm timings`);
   }
   for (const r of runs) for (const w of hostWarnings(r.results.host)) warnings.push(`${r.label}: ${w}`);
   for (const r of runs) {

@@ -3,6 +3,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
+import { runtimeLabel } from '../results/runtime.js';
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
@@ -131,7 +132,7 @@ export function renderConsole(results: ResultsFile, options: ConsoleOptions): st
   const headline = buildHeadline(results, options.baseline);
   const model = headline.report;
   const host = hostFacts(results.host, results.config.threads);
-  const title = `fatnn-bench ${results.tool.version} on ${host[0]![1]}, ${results.host.arch}, Node ${results.host.node}`;
+  const title = `fatnn-bench ${results.tool.version} on ${host[0]![1]}, ${results.host.arch}, ${runtimeLabel(results.host)}`;
   const lines = wrapText(title, width, '  ').map((l) => chalk.bold(l));
   if (!results.complete) lines.push(chalk.yellow(`INCOMPLETE: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layer(s) measured`));
   lines.push(...headlineLines(headline, chalk, width));

@@ -5,7 +5,8 @@
 
 import { chooseByClass, classLabel, classRank } from '../compare/matching.js';
 import { hostWarnings } from '../results/host-warnings.js';
-import type { HostBrowser, ResultsFile } from '../results/schema.js';
+import { browserName } from '../results/runtime.js';
+import type { ResultsFile } from '../results/schema.js';
 import { modelSpeedup } from '../precisions.js';
 import { PRECISIONS, type Precision } from '../types.js';
 import { formatSpeedupValue, speedupText } from './format.js';
@@ -53,14 +54,6 @@ function withLayerNoise(model: ReportModel, kernel: string, baseline: Precision,
   if (!s) return undefined;
   const noisy = model.rows.some((r) => r.measurement.kernel === kernel && r.views.gemm?.speedups[baseline]?.noisy);
   return { ...s, noisy };
-}
-
-/** "Chromium 131" from the client hints, else the user agent's last product token. */
-export function browserName(b: HostBrowser): string {
-  const brand = b.brands?.find((x) => !/not.a.brand/i.test(x));
-  if (brand) return brand;
-  const m = /(Firefox|Edg|OPR|Chrome|Version)\/(\d+)/.exec(b.userAgent);
-  return m ? `${m[1] === 'Version' ? 'Safari' : m[1] === 'Edg' ? 'Edge' : m[1]} ${m[2]}` : 'a browser';
 }
 
 export function hostSummary(results: ResultsFile): string {

@@ -29,7 +29,7 @@ export async function browserFingerprint(): Promise<HostFingerprint> {
   const model = typeof high.model === 'string' && high.model ? high.model : undefined;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   return {
-    cpu: { brand: model ?? 'unknown (browser)', manufacturer: 'unknown', cores, physicalCores: cores, speedGHz: null, flags: wasmSimdSupported() ? ['wasm-simd128'] : [] },
+    cpu: { brand: model ?? `${platform} device`, manufacturer: 'unknown', cores, physicalCores: cores, speedGHz: null, flags: wasmSimdSupported() ? ['wasm-simd128'] : [] },
     arch,
     memoryBytes: nav.deviceMemory ? nav.deviceMemory * 2 ** 30 : 0,
     os: { platform: 'browser', distro: platform, release: String(high.platformVersion ?? ''), kernel: 'unknown' },

@@ -5,7 +5,7 @@ import type { WebJob } from './protocol.js';
 
 export function describeJob(job: WebJob): string {
   const layers = job.preset ? `preset ${job.preset} (${job.layers.length} layers)` : `${job.layers.length} custom layer${job.layers.length === 1 ? '' : 's'}`;
-  return `${layers}; ${job.timeMs} ms per measurement, ${job.rounds} rounds, ${job.forks} fork${job.forks === 1 ? '' : 's'}, seed ${job.seed}`;
+  return `${layers}; ${job.timeMs} ms per measurement, ${job.rounds} round${job.rounds === 1 ? '' : 's'}, ${job.forks} fork${job.forks === 1 ? '' : 's'}, seed ${job.seed}`;
 }
 
 const PHASES: Record<SweepProgress['phase'], string> = { verify: 'verifying', gemm: 'timing', 'with-packing': 'timing with packing' };
