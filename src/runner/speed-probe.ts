@@ -12,7 +12,8 @@
 // can. The probe costs PROBE_CALLS x ~30 us before and after each batch.
 
 import type { Kernel } from '../types.js';
-import { SINGLE_THREAD_KERNELS } from '../registry.js';
+// The wasm backend's own table, not the Node registry: the runner is platform-neutral (issue #13).
+import { wasmKernels } from '../backends/wasm/index.js';
 import { randomOperands } from '../precisions.js';
 
 /** The probe kernel: wasm SIMD runs on every host the tool supports, browsers included. */
@@ -29,7 +30,7 @@ export class SpeedProbe {
   static async create(): Promise<SpeedProbe | undefined> {
     // The registry's own declaration, not a fault-injected wrapper: tests that break a kernel
     // on purpose must not break the probe.
-    const decl = SINGLE_THREAD_KERNELS.find((k) => k.id === PROBE_KERNEL_ID);
+    const decl = wasmKernels.find((k) => k.id === PROBE_KERNEL_ID);
     if (!decl || !decl.availability().available) return undefined;
     try {
       const kernel = await decl.create(PROBE_SHAPE, { threads: 1 });

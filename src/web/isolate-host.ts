@@ -67,7 +67,7 @@ class WebIsolateHost implements KernelHost {
   async sample(view: TimedView, options: SampleRequestOptions): Promise<Sampled> {
     const r = await this.request({ type: 'sample', view, options });
     if (r.type !== 'sampled') throw new FatnnError(`unexpected isolate reply ${r.type}`);
-    return { samples: Array.from(r.samples), callsPerSample: r.callsPerSample, stopped: r.stopped };
+    return { samples: Array.from(r.samples), callsPerSample: r.callsPerSample, stopped: r.stopped, ...(r.probeMs ? { probeMs: r.probeMs } : {}) };
   }
 
   requestStop(): void {
