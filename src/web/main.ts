@@ -81,7 +81,7 @@ async function measure(job: WebJob): Promise<ResultsFile> {
     plannedLayers: job.layers.length,
     popcountForms: Object.fromEntries(run.flatMap((k) => (k.popcountForm !== undefined ? [[k.id, k.popcountForm]] : []))),
   };
-  const host = await browserFingerprint();
+  let host = await browserFingerprint();
   const startedAt = new Date().toISOString();
   const layers: LayerResult[] = [];
   const isolates = webIsolates(new Set(run.map((k) => k.id)), new URL('isolate-worker.js', base).href, { base, poolWorkerUrl: new URL('pool-worker.js', base).href });
@@ -95,6 +95,9 @@ async function measure(job: WebJob): Promise<ResultsFile> {
         status(progressText(p, shapeLabel(p.layer)));
       },
       layerDone: (r) => void layers.push(r),
+      speed: (summary) => {
+        host = { ...host, speed: summary };
+      },
     },
   );
   return {
