@@ -128,7 +128,7 @@ function show(results: ResultsFile): void {
   const failed = results.layers.flatMap((l) => l.measurements).filter((m) => m.verification === 'failed');
   const verified = new Set(results.layers.flatMap((l) => l.measurements).filter((m) => m.verification === 'passed').map((m) => m.kernel));
   $('summary').textContent =
-    `${verified.size} kernels verified and timed on ${results.layers.length} layer${results.layers.length === 1 ? '' : 's'} (${hostSummary(results)}${results.host.browser?.crossOriginIsolated ? ', cross-origin isolated' : ''})` +
+    `${verified.size} kernel${verified.size === 1 ? '' : 's'} verified and timed on ${results.layers.length} layer${results.layers.length === 1 ? '' : 's'} (${hostSummary(results)}${results.host.browser?.crossOriginIsolated ? ', cross-origin isolated' : ''})` +
     (results.skipped.length > 0 ? `; ${results.skipped.length} unavailable here (${[...new Set(results.skipped.map((s) => s.reason))].join('; ')})` : '') +
     (failed.length > 0 ? `; ${failed.length} gave a WRONG result: ${failed.map((m) => m.kernel).join(', ')}` : '');
   $('results').hidden = false;
