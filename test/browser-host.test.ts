@@ -62,6 +62,8 @@ test('reports name the browser, not an empty Node version', () => {
     assert.match(text, /Pixel 8/);
     assert.match(text, /Cross-origin isolated/);
     assert.doesNotMatch(text, /Node \/ V8/);
+    // A page knows no OS release or kernel: no empty "OS" row.
+    assert.doesNotMatch(text, /kernel unknown/);
   }
 });
 

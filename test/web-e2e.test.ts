@@ -68,3 +68,29 @@ it('serve --once --autostart in headless Chromium: a valid browser results file,
     await launched.browser.close();
   }
 });
+
+it('the page carries the token of a network-reachable server on its own requests (API, workers, wasm)', { timeout: 120_000 }, async (t) => {
+  const launched = await launchChromium();
+  if (launched.browser === null) {
+    t.skip(`no browser to drive: ${launched.reason}`);
+    return;
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'fatnn-web-token-')), 'out');
+  try {
+    const served = await startServe(null, ['--host', '0.0.0.0', '--shape', '8x64x100', '-k', 'fatnn/wasm-simd128', '-k', 'fatnn/workers-wasm-simd128', '--threads', '2', '--once', '--autostart', '--out', out, ...BUDGET]);
+    assert.ok(served.url.searchParams.get('token'), 'a token in the printed URL');
+    const page = await launched.browser.newPage();
+    await page.goto(served.url.href);
+    const deadline = setTimeout(() => void served.stop(), 60_000);
+    const outcome = await served.done.finally(() => clearTimeout(deadline));
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const [file] = readdirSync(out);
+    const results = await readResultsFile(join(out, file!));
+    assert.deepEqual(results.layers[0]!.measurements.map((m) => [m.kernel, m.verification]), [
+      ['fatnn/wasm-simd128', 'passed'],
+      ['fatnn/workers-wasm-simd128', 'passed'],
+    ]);
+  } finally {
+    await launched.browser.close();
+  }
+});

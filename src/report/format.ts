@@ -43,7 +43,8 @@ export function hostFacts(host: HostFingerprint, threads: number): [string, stri
     ['Architecture', host.arch],
     ['CPU flags', host.cpu.flags.length > 0 ? host.cpu.flags.join(' ') : '(none of the relevant ones)'],
     ['Memory', formatBytes(host.memoryBytes)],
-    ['OS', `${host.os.distro} ${host.os.release} (${host.os.platform}, kernel ${host.os.kernel})`],
+    // A page knows the OS only as the browser's platform string (the Platform row below).
+    ...(host.browser ? [] : [['OS', `${host.os.distro} ${host.os.release} (${host.os.platform}, kernel ${host.os.kernel})`] as [string, string]]),
     ...(host.browser ? browserFacts(host.browser) : [['Node / V8', `${host.node} / ${host.v8}`] as [string, string]]),
     ['WebAssembly SIMD', host.wasmSimd ? 'yes' : 'no'],
     ['Worker threads used', threads > 0 ? String(threads) : 'none (no workers kernels selected)'],
