@@ -16,7 +16,7 @@
 // measured 22% slower for fatnn on 256x196x2304 (83 -> 65 GMAC/s).
 // fatnn's two-popcount step adds 0..16 per byte per group: 15 groups keep sum <= 240 < 256.
 const FATNN_CHUNK = 15;
-// binary and fatnn's carry-save step add 0..8 unsigned: 31 groups keep sum <= 248 < 256.
+// binary's step adds 0..8 unsigned: 31 groups keep sum <= 248 < 256 (fatnnCS: see FATNN_CS_CHUNK).
 const BINARY_CHUNK = 31;
 // bit2 adds ll + 2(lh + hl) + 4hh <= 72 per byte per group: 3 groups keep sum <= 216 < 256.
 const BIT2_CHUNK = 3;
@@ -126,63 +126,116 @@ export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: 
   }
 }
 
+/** One carry-save step: twos += popcount(z ? ones : d) (the carry ones & z, or neg = d & ~z). */
+@inline function csStep(t: v128, ones: v128, zw: v128, sw: v128, zx: v128, sx: v128): v128 {
+  return i8x16.add(t, i8x16.popcnt(v128.bitselect(ones, v128.xor(sw, sx), v128.or(zw, zx))));
+}
+
+/**
+ * [sum(a), sum(b), sum(c), sum(d)] of four byte vectors (bytes <= 255): 4 pairwise widenings,
+ * 2 i64 interleaves, 2 i16 dot products with ones and one shufps pair, about half the
+ * instructions of widening each vector to i32 and then hsum4 (the per-tile epilogue weighs ~25%
+ * at K = 576, where a tile has 5 groups).
+ */
+@inline function hsumBytes4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const pa = i16x8.extadd_pairwise_i8x16_u(a), pb = i16x8.extadd_pairwise_i8x16_u(b);
+  const pc = i16x8.extadd_pairwise_i8x16_u(c), pd = i16x8.extadd_pairwise_i8x16_u(d);
+  const ab = i16x8.add(v128.shuffle<i64>(pa, pb, 0, 2), v128.shuffle<i64>(pa, pb, 1, 3));
+  const cd = i16x8.add(v128.shuffle<i64>(pc, pd, 0, 2), v128.shuffle<i64>(pc, pd, 1, 3));
+  const one = i16x8.splat(1);
+  const sab = i32x4.dot_i16x8_s(ab, one), scd = i32x4.dot_i16x8_s(cd, one);
+  return i32x4.add(v128.shuffle<i32>(sab, scd, 0, 2, 4, 6), v128.shuffle<i32>(sab, scd, 1, 3, 5, 7));
+}
+
+/** popcount(z) + 2 popcount(neg) of one 64-bit word pair, in one pass (the half-group tail). */
+@inline function fatnnHalf(zw: u64, sw: u64, zx: u64, sx: u64): i32 {
+  const z = zw | zx;
+  return pc64(z) + (pc64((sw ^ sx) & ~z) << 1);
+}
+
+// fatnnCS folds its byte counters every 15 groups: the last chunk's 2 twos + popcount(ones)
+// (<= 2 * 8 * 15 + 8 = 248) then still fits a byte for hsumBytes4.
+const FATNN_CS_CHUNK = 15;
+
 /**
  * fatnn, 128-bit groups, carry-save (FasterTNN, ISLPED 2025): per output a bit vector `ones` and
  * a byte count `twos`; per group twos += popcount((ones & z) | neg), ones ^= z (the carry
- * ones & z lies inside z, neg outside it, so the OR adds them), and at the end
- * popcount(z) + 2 popcount(neg) summed over K = 2 twos + popcount(ones). One emulated
- * i8x16.popcnt (~10 x86 instructions in V8) per group instead of two. Byte counts grow by <= 8
- * per group: widened every 31 groups. A probe measured +15-23% for K >= 1152, +2-7% at
- * K = 576 and a loss for K <= 128 (one group saves nothing), break-even at K = 256, so the
- * caller uses it from 3 groups on. v128.andnot(d, z) rather than a nonzero mask and ~(ma & mb):
- * V8 emits v128.not as two instructions (zero plane measured ~8% faster in the probe).
+ * ones & z lies inside z, neg outside it, so the OR adds them; written as one bitselect), and at
+ * the end popcount(z) + 2 popcount(neg) summed over K = 2 twos + popcount(ones). One emulated
+ * i8x16.popcnt (V8 on x86: 6 ALU instructions and 2 constant loads) per group instead of two.
+ * A probe measured +15-23% for K >= 1152, +2-7% at K = 576 and a loss for K <= 128 (one group
+ * saves nothing), break-even at K = 256, so the caller uses it from 3 groups on. Zero plane
+ * rather than a nonzero mask and ~(ma & mb): V8 emits v128.not as two instructions (~8%).
+ *
+ * Measured beside this form (scratch probe, interleaved, 64x3136x576 / 128x784x1152 /
+ * 256x196x2304, GMAC/s) and left out: Harley-Seal over group pairs (one popcount per two groups,
+ * a `fours` counter) 46 / 63 / 75 vs 59 / 76 / 80: 12 live state vectors in a 2x2 tile spill
+ * in V8's code; 1x2 and 1x1 passes of it 43-46 / 64-66 / 79-81; two groups per iteration
+ * 47-51 / 62-68 / 65-80; 4x2 and 2x4 tiles 53 / 66-68 / 65-78; and-xor-xor instead of
+ * bitselect the same. V8 keeps the loop at ~20 instructions per group and output, so what
+ * helped was cutting work around it: K = 576 has 4.5 groups, so the last half group (K mod 128
+ * in 1..64, whose upper half is padding) goes through i64.popcnt on the scalar ports instead of
+ * a full vector step, and the epilogue reduces bytes with hsumBytes4. Both together: +12% at
+ * K = 576, +3-6% at K = 1152 (best of 15 interleaved rounds on a loaded machine).
  */
 export function fatnnCS(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
   const stride = <usize>groups * 32;
+  const rem = K & 127;
+  const half = rem > 0 && rem <= 64;
+  const vecGroups = half ? groups - 1 : groups;
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
     for (let n = 0; n < Np; n += 2) {
       let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
       let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
+      let t00 = i32x4.splat(0), t01 = i32x4.splat(0), t10 = i32x4.splat(0), t11 = i32x4.splat(0);
       let pw = w0, px = x + <usize>n * stride;
-      const pwEnd = w0 + stride;
-      while (pw < pwEnd) {
-        const chunkEnd = min(pw + BINARY_CHUNK * 32, pwEnd);
-        let t00 = i32x4.splat(0), t01 = i32x4.splat(0), t10 = i32x4.splat(0), t11 = i32x4.splat(0);
-        do {
+      const pwEnd = w0 + <usize>vecGroups * 32;
+      let chunkEnd = min(pw + FATNN_CS_CHUNK * 32, pwEnd);
+      while (true) {
+        while (pw < chunkEnd) {
           // x planes first, then one weight row at a time: 6 loaded vectors live instead of 8
           // beside the 8 accumulators
           const zx0 = v128.load(px), sx0 = v128.load(px, 16);
           const zx1 = v128.load(px + stride), sx1 = v128.load(px + stride, 16);
           let zw = v128.load(pw), sw = v128.load(pw, 16);
-          let z = v128.or(zw, zx0);
-          t00 = i8x16.add(t00, i8x16.popcnt(v128.or(v128.and(o00, z), v128.andnot(v128.xor(sw, sx0), z))));
-          o00 = v128.xor(o00, z);
-          z = v128.or(zw, zx1);
-          t01 = i8x16.add(t01, i8x16.popcnt(v128.or(v128.and(o01, z), v128.andnot(v128.xor(sw, sx1), z))));
-          o01 = v128.xor(o01, z);
+          t00 = csStep(t00, o00, zw, sw, zx0, sx0);
+          o00 = v128.xor(o00, v128.or(zw, zx0));
+          t01 = csStep(t01, o01, zw, sw, zx1, sx1);
+          o01 = v128.xor(o01, v128.or(zw, zx1));
           zw = v128.load(pw + stride);
           sw = v128.load(pw + stride, 16);
-          z = v128.or(zw, zx0);
-          t10 = i8x16.add(t10, i8x16.popcnt(v128.or(v128.and(o10, z), v128.andnot(v128.xor(sw, sx0), z))));
-          o10 = v128.xor(o10, z);
-          z = v128.or(zw, zx1);
-          t11 = i8x16.add(t11, i8x16.popcnt(v128.or(v128.and(o11, z), v128.andnot(v128.xor(sw, sx1), z))));
-          o11 = v128.xor(o11, z);
+          t10 = csStep(t10, o10, zw, sw, zx0, sx0);
+          o10 = v128.xor(o10, v128.or(zw, zx0));
+          t11 = csStep(t11, o11, zw, sw, zx1, sx1);
+          o11 = v128.xor(o11, v128.or(zw, zx1));
           pw += 32;
           px += 32;
-        } while (pw < chunkEnd);
+        }
+        if (pw >= pwEnd) break;
+        // a full chunk: twos <= 8 * 15 per byte, kept in i32 (doubled at the end)
         c00 = widenU(c00, t00);
         c01 = widenU(c01, t01);
         c10 = widenU(c10, t10);
         c11 = widenU(c11, t11);
+        t00 = i32x4.splat(0);
+        t01 = i32x4.splat(0);
+        t10 = i32x4.splat(0);
+        t11 = i32x4.splat(0);
+        chunkEnd = min(pw + FATNN_CS_CHUNK * 32, pwEnd);
       }
-      // 2 twos + popcount(ones) per lane, then one transposed reduction for the tile
-      c00 = widenU(i32x4.add(c00, c00), i8x16.popcnt(o00));
-      c01 = widenU(i32x4.add(c01, c01), i8x16.popcnt(o01));
-      c10 = widenU(i32x4.add(c10, c10), i8x16.popcnt(o10));
-      c11 = widenU(i32x4.add(c11, c11), i8x16.popcnt(o11));
-      storeFatnn(out, Np, m, n, hsum4(c00, c01, c10, c11), K);
+      // last chunk in bytes: 2 twos + popcount(ones) <= 248; earlier chunks doubled in i32
+      let r = hsumBytes4(
+        i8x16.add(i8x16.add(t00, t00), i8x16.popcnt(o00)), i8x16.add(i8x16.add(t01, t01), i8x16.popcnt(o01)),
+        i8x16.add(i8x16.add(t10, t10), i8x16.popcnt(o10)), i8x16.add(i8x16.add(t11, t11), i8x16.popcnt(o11)));
+      if (vecGroups > FATNN_CS_CHUNK) r = i32x4.add(r, i32x4.shl(hsum4(c00, c01, c10, c11), 1));
+      if (half) {
+        // the low 64 bits of the last group (the rest is padding, zero in both operands)
+        const zw0 = load<u64>(pw), sw0 = load<u64>(pw, 16), zw1 = load<u64>(pw + stride), sw1 = load<u64>(pw + stride, 16);
+        const zx0 = load<u64>(px), sx0 = load<u64>(px, 16), zx1 = load<u64>(px + stride), sx1 = load<u64>(px + stride, 16);
+        r = i32x4.add(r, lanes4(fatnnHalf(zw0, sw0, zx0, sx0), fatnnHalf(zw0, sw0, zx1, sx1), fatnnHalf(zw1, sw1, zx0, sx0), fatnnHalf(zw1, sw1, zx1, sx1)));
+      }
+      storeFatnn(out, Np, m, n, r, K);
     }
   }
 }

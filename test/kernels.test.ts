@@ -18,9 +18,13 @@ function randomShapes(seed: number, count: number): Shape[] {
  * K where a kernel changes its popcount loop: native carry-save from 3 64-bit k-steps (129) and
  * byte counters widened every 31 k-steps (1984 | 1985); wasm-simd128 fatnn carry-save from
  * 3 128-bit groups (256 | 257, 384 | 385) with byte counters widened every 31 groups
- * (3968 | 3969), hybrid 192-bit groups (192 | 193).
+ * (3968 | 3969), hybrid 192-bit groups (192 | 193). wasm-simd128 fatnn's last half group
+ * (K mod 128 in 1..64) through i64.popcnt (319 | 320 | 321, 1983 | 1984 | 1985, 3904 | 3905)
+ * and its byte counters folded every 15 groups (1919 | 1920 | 1921, 3840 | 3841).
  */
-const POPCOUNT_FORM_SHAPES: Shape[] = [192, 193, 384, 385, 1984, 1985, 3968, 3969].map((K) => ({ M: 3, N: 5, K }));
+const POPCOUNT_FORM_SHAPES: Shape[] = [
+  192, 193, 319, 320, 321, 384, 385, 1919, 1920, 1921, 1983, 1984, 1985, 3840, 3841, 3904, 3905, 3968, 3969,
+].map((K) => ({ M: 3, N: 5, K }));
 
 const SHAPES: Shape[] = [
   ...edgeShapes(), ...POPCOUNT_FORM_SHAPES, ...randomShapes(7, 6), { M: 64, N: 96, K: 576 }, { M: 33, N: 65, K: 1152 },
