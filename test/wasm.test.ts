@@ -107,8 +107,9 @@ describe('wasm kernel lifecycle', () => {
   it('packs every valid int8 value and rejects every other one, naming it', async () => {
     const shape = { M: 3, N: 3, K: 70 };
     const valid: Record<string, readonly number[]> = { bit2: [0, 1, 2, 3], ternary2b: [-1, 0, 1], fatnn: [-1, 0, 1], binary: [-1, 1] };
-    // (row, k): inside a full 32-value word, and in the final partial word of a row.
-    const places = [[0, 5], [2, 69]] as const;
+    // (row, k): inside a full 32-value word (the first, a middle and the last byte of the
+    // wasm-scalar packer's 8-value loads), and in the final partial word of a row.
+    const places = [[0, 5], [1, 40], [1, 63], [2, 69]] as const;
     for (const id of [...SIMD_KERNELS, ...SCALAR_KERNELS]) {
       const precision = id.split('/')[0] as Precision;
       const set = valid[precision];
