@@ -16,7 +16,7 @@
 // measured 22% slower for fatnn on 256x196x2304 (83 -> 65 GMAC/s).
 // fatnn's two-popcount step adds 0..16 per byte per group: 15 groups keep sum <= 240 < 256.
 const FATNN_CHUNK = 15;
-// binary's step adds 0..8 unsigned: 31 groups keep sum <= 248 < 256 (fatnnCS: see FATNN_CS_CHUNK).
+// binary and fatnnCSLong add 0..8 unsigned per step: 31 groups keep sum <= 248 < 256.
 const BINARY_CHUNK = 31;
 // bit2 adds ll + 2(lh + hl) + 4hh <= 72 per byte per group: 3 groups keep sum <= 216 < 256.
 const BIT2_CHUNK = 3;
@@ -153,9 +153,6 @@ export function fatnn(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: 
   return pc64(z) + (pc64((sw ^ sx) & ~z) << 1);
 }
 
-// fatnnCS folds its byte counters every 15 groups: the last chunk's 2 twos + popcount(ones)
-// (<= 2 * 8 * 15 + 8 = 248) then still fits a byte for hsumBytes4.
-const FATNN_CS_CHUNK = 15;
 
 /**
  * fatnn, 128-bit groups, carry-save (FasterTNN, ISLPED 2025): per output a bit vector `ones` and
@@ -176,7 +173,9 @@ const FATNN_CS_CHUNK = 15;
  * helped was cutting work around it: K = 576 has 4.5 groups, so the last half group (K mod 128
  * in 1..64, whose upper half is padding) goes through i64.popcnt on the scalar ports instead of
  * a full vector step, and the epilogue reduces bytes with hsumBytes4. Both together: +12% at
- * K = 576, +3-6% at K = 1152 (best of 15 interleaved rounds on a loaded machine).
+ * K = 576, +3-6% at K = 1152 (best of 15 interleaved rounds on a loaded machine). The byte
+ * counts then hold 2 twos + popcount(ones) for at most 15 groups (K <= 1920, the caller's
+ * limit; fatnnCSLong below takes longer K), so there is no widening inside the loop.
  */
 export function fatnnCS(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
   const stride = <usize>groups * 32;
@@ -186,49 +185,33 @@ export function fatnnCS(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups
   for (let m = 0; m < Mp; m += 2) {
     const w0 = w + <usize>m * stride;
     for (let n = 0; n < Np; n += 2) {
-      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
       let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
       let t00 = i32x4.splat(0), t01 = i32x4.splat(0), t10 = i32x4.splat(0), t11 = i32x4.splat(0);
       let pw = w0, px = x + <usize>n * stride;
       const pwEnd = w0 + <usize>vecGroups * 32;
-      let chunkEnd = min(pw + FATNN_CS_CHUNK * 32, pwEnd);
-      while (true) {
-        while (pw < chunkEnd) {
-          // x planes first, then one weight row at a time: 6 loaded vectors live instead of 8
-          // beside the 8 accumulators
-          const zx0 = v128.load(px), sx0 = v128.load(px, 16);
-          const zx1 = v128.load(px + stride), sx1 = v128.load(px + stride, 16);
-          let zw = v128.load(pw), sw = v128.load(pw, 16);
-          t00 = csStep(t00, o00, zw, sw, zx0, sx0);
-          o00 = v128.xor(o00, v128.or(zw, zx0));
-          t01 = csStep(t01, o01, zw, sw, zx1, sx1);
-          o01 = v128.xor(o01, v128.or(zw, zx1));
-          zw = v128.load(pw + stride);
-          sw = v128.load(pw + stride, 16);
-          t10 = csStep(t10, o10, zw, sw, zx0, sx0);
-          o10 = v128.xor(o10, v128.or(zw, zx0));
-          t11 = csStep(t11, o11, zw, sw, zx1, sx1);
-          o11 = v128.xor(o11, v128.or(zw, zx1));
-          pw += 32;
-          px += 32;
-        }
-        if (pw >= pwEnd) break;
-        // a full chunk: twos <= 8 * 15 per byte, kept in i32 (doubled at the end)
-        c00 = widenU(c00, t00);
-        c01 = widenU(c01, t01);
-        c10 = widenU(c10, t10);
-        c11 = widenU(c11, t11);
-        t00 = i32x4.splat(0);
-        t01 = i32x4.splat(0);
-        t10 = i32x4.splat(0);
-        t11 = i32x4.splat(0);
-        chunkEnd = min(pw + FATNN_CS_CHUNK * 32, pwEnd);
-      }
-      // last chunk in bytes: 2 twos + popcount(ones) <= 248; earlier chunks doubled in i32
+      do {
+        // x planes first, then one weight row at a time: 6 loaded vectors live instead of 8
+        // beside the 8 accumulators
+        const zx0 = v128.load(px), sx0 = v128.load(px, 16);
+        const zx1 = v128.load(px + stride), sx1 = v128.load(px + stride, 16);
+        let zw = v128.load(pw), sw = v128.load(pw, 16);
+        t00 = csStep(t00, o00, zw, sw, zx0, sx0);
+        o00 = v128.xor(o00, v128.or(zw, zx0));
+        t01 = csStep(t01, o01, zw, sw, zx1, sx1);
+        o01 = v128.xor(o01, v128.or(zw, zx1));
+        zw = v128.load(pw + stride);
+        sw = v128.load(pw + stride, 16);
+        t10 = csStep(t10, o10, zw, sw, zx0, sx0);
+        o10 = v128.xor(o10, v128.or(zw, zx0));
+        t11 = csStep(t11, o11, zw, sw, zx1, sx1);
+        o11 = v128.xor(o11, v128.or(zw, zx1));
+        pw += 32;
+        px += 32;
+      } while (pw < pwEnd);
+      // 2 twos + popcount(ones) <= 2 * 8 * 15 + 8 = 248 still fits a byte
       let r = hsumBytes4(
         i8x16.add(i8x16.add(t00, t00), i8x16.popcnt(o00)), i8x16.add(i8x16.add(t01, t01), i8x16.popcnt(o01)),
         i8x16.add(i8x16.add(t10, t10), i8x16.popcnt(o10)), i8x16.add(i8x16.add(t11, t11), i8x16.popcnt(o11)));
-      if (vecGroups > FATNN_CS_CHUNK) r = i32x4.add(r, i32x4.shl(hsum4(c00, c01, c10, c11), 1));
       if (half) {
         // the low 64 bits of the last group (the rest is padding, zero in both operands)
         const zw0 = load<u64>(pw), sw0 = load<u64>(pw, 16), zw1 = load<u64>(pw + stride), sw1 = load<u64>(pw + stride, 16);
@@ -236,6 +219,66 @@ export function fatnnCS(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups
         r = i32x4.add(r, lanes4(fatnnHalf(zw0, sw0, zx0, sx0), fatnnHalf(zw0, sw0, zx1, sx1), fatnnHalf(zw1, sw1, zx0, sx0), fatnnHalf(zw1, sw1, zx1, sx1)));
       }
       storeFatnn(out, Np, m, n, r, K);
+    }
+  }
+}
+
+// fatnnCSLong folds every 31 groups (<= 8 per byte and group).
+const FATNN_CS_LONG_CHUNK = 31;
+
+/**
+ * fatnnCS's loop for K > 1920 (more than one 15-group chunk), kept as it was before the half
+ * group and byte epilogue: those gain nothing there (K = 2304 and 4608 are whole groups, the
+ * epilogue is a small share of 18-36 groups), and alternate CLI runs measured the fatnnCS form
+ * 3-8% slower than this one at K = 2304 on N = 49 (82-84 vs 73-80 GMAC/s, 5 pairs, loaded
+ * machine; a scratch probe timed them equal). The caller picks it by group count.
+ */
+export function fatnnCSLong(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
+  const stride = <usize>groups * 32;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    for (let n = 0; n < Np; n += 2) {
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + stride;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + FATNN_CS_LONG_CHUNK * 32, pwEnd);
+        let t00 = i32x4.splat(0), t01 = i32x4.splat(0), t10 = i32x4.splat(0), t11 = i32x4.splat(0);
+        do {
+          // x planes first, then one weight row at a time: 6 loaded vectors live instead of 8
+          // beside the 8 accumulators
+          const zx0 = v128.load(px), sx0 = v128.load(px, 16);
+          const zx1 = v128.load(px + stride), sx1 = v128.load(px + stride, 16);
+          let zw = v128.load(pw), sw = v128.load(pw, 16);
+          let z = v128.or(zw, zx0);
+          t00 = i8x16.add(t00, i8x16.popcnt(v128.or(v128.and(o00, z), v128.andnot(v128.xor(sw, sx0), z))));
+          o00 = v128.xor(o00, z);
+          z = v128.or(zw, zx1);
+          t01 = i8x16.add(t01, i8x16.popcnt(v128.or(v128.and(o01, z), v128.andnot(v128.xor(sw, sx1), z))));
+          o01 = v128.xor(o01, z);
+          zw = v128.load(pw + stride);
+          sw = v128.load(pw + stride, 16);
+          z = v128.or(zw, zx0);
+          t10 = i8x16.add(t10, i8x16.popcnt(v128.or(v128.and(o10, z), v128.andnot(v128.xor(sw, sx0), z))));
+          o10 = v128.xor(o10, z);
+          z = v128.or(zw, zx1);
+          t11 = i8x16.add(t11, i8x16.popcnt(v128.or(v128.and(o11, z), v128.andnot(v128.xor(sw, sx1), z))));
+          o11 = v128.xor(o11, z);
+          pw += 32;
+          px += 32;
+        } while (pw < chunkEnd);
+        c00 = widenU(c00, t00);
+        c01 = widenU(c01, t01);
+        c10 = widenU(c10, t10);
+        c11 = widenU(c11, t11);
+      }
+      // 2 twos + popcount(ones) per lane, then one transposed reduction for the tile
+      c00 = widenU(i32x4.add(c00, c00), i8x16.popcnt(o00));
+      c01 = widenU(i32x4.add(c01, c01), i8x16.popcnt(o01));
+      c10 = widenU(i32x4.add(c10, c10), i8x16.popcnt(o10));
+      c11 = widenU(i32x4.add(c11, c11), i8x16.popcnt(o11));
+      storeFatnn(out, Np, m, n, hsum4(c00, c01, c10, c11), K);
     }
   }
 }

@@ -20,7 +20,7 @@ function randomShapes(seed: number, count: number): Shape[] {
  * 3 128-bit groups (256 | 257, 384 | 385) with byte counters widened every 31 groups
  * (3968 | 3969), hybrid 192-bit groups (192 | 193). wasm-simd128 fatnn's last half group
  * (K mod 128 in 1..64) through i64.popcnt (319 | 320 | 321, 1983 | 1984 | 1985, 3904 | 3905)
- * and its byte counters folded every 15 groups (1919 | 1920 | 1921, 3840 | 3841). js fatnn's byte
+ * and its byte epilogue up to 15 groups, the 31-group loop above (1919 | 1920 | 1921, 3840 | 3841). js fatnn's byte
  * counts from K = 257 on (256 | 257) in chunks of 31 words (992 | 993, 1984 | 1985, 2976 | 2977).
  * binary/js Harley-Seal from K = 225 (224 | 225) in chunks of 62 words (1984 | 1985, 3968 | 3969),
  * an odd last word (257, 1985). bit2/ternary2b js carry-save byte counts in chunks of 10 words

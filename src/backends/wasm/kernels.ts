@@ -96,6 +96,8 @@ const BIT_TILE = 2;
 // the vector part needs one popcount per group. scalar: i64.
 // fatnnCS (carry-save) from this many 128-bit groups on (kernels/simd128.ts says why).
 const FATNN_CARRY_SAVE_MIN_GROUPS = 3;
+// fatnnCS (half group, byte epilogue) up to this many 128-bit groups (K <= 1920), fatnnCSLong above.
+const FATNN_CS_SHORT_MAX_GROUPS = 15;
 
 const SIMD_GROUP_WORDS = 4;
 const HYBRID_GROUP_WORDS = 6;
@@ -149,7 +151,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     plan.finish(id, shape);
     const name = precision === 'ternary2b' ? 'bit2' : precision;
     const carrySave = precision === 'fatnn' && module === 'simd128' && groupWords === SIMD_GROUP_WORDS && wLayout.groups >= FATNN_CARRY_SAVE_MIN_GROUPS;
-    const gemm = groupWords === HYBRID_GROUP_WORDS ? `${name}Hybrid` : carrySave ? `${name}CS` : name;
+    const gemm = groupWords === HYBRID_GROUP_WORDS ? `${name}Hybrid` : carrySave ? (wLayout.groups > FATNN_CS_SHORT_MAX_GROUPS ? `${name}CSLong` : `${name}CS`) : name;
     return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout, gemm);
   }
 
