@@ -5,6 +5,7 @@
       "sources": [
         "native/src/addon.cc",
         "native/src/plan.c",
+        "native/src/from_float.c",
         "native/src/isa_scalar.c",
         "native/src/isa_avx2.c",
         "native/src/isa_avx512.c",

@@ -2,6 +2,8 @@
 // Backends implement packing and the GEMM itself.
 
 import { FatnnError } from './errors.js';
+import { QuantizeThenPack } from './from-float.js';
+import type { QuantizerParams } from './quantize.js';
 import { checkShape } from './shapes.js';
 import type { Kernel, LogicalArray, Precision, ResultArray, Shape } from './types.js';
 
@@ -9,6 +11,7 @@ export abstract class KernelBase<R extends ResultArray = ResultArray> implements
   protected readonly out: R;
   private weightsSet = false;
   private activationsSet = false;
+  private readonly fromFloat = new QuantizeThenPack();
 
   constructor(
     readonly id: string,
@@ -31,6 +34,16 @@ export abstract class KernelBase<R extends ResultArray = ResultArray> implements
     this.activationsSet = true;
   }
 
+  setActivationsFromFloat(x: Float32Array, q: QuantizerParams): void {
+    if (!(x instanceof Float32Array)) throw new TypeError('X must be a Float32Array of float activations');
+    if (x.length !== this.shape.N * this.shape.K) throw new RangeError(`X has ${x.length} values, expected ${this.shape.N * this.shape.K}`);
+    if (q.precision !== this.precision) throw new RangeError(`a ${q.precision} quantizer cannot feed a ${this.precision} kernel`);
+    // A failed fused pack leaves the packed operand half-written: not set until it succeeds.
+    this.activationsSet = false;
+    if (!this.packActivationsFromFloat(x, q)) this.fromFloat.setActivations({ precision: this.precision, setActivations: (v) => this.packActivations(v) }, x, q);
+    this.activationsSet = true;
+  }
+
   run(): void | Promise<void> {
     if (!this.weightsSet || !this.activationsSet) throw new FatnnError(`${this.id}: run() before setWeights() and setActivations()`);
     return this.compute();
@@ -45,6 +58,13 @@ export abstract class KernelBase<R extends ResultArray = ResultArray> implements
   protected abstract packWeights(w: LogicalArray): void;
   protected abstract packActivations(x: LogicalArray): void;
   protected abstract compute(): void | Promise<void>;
+  /**
+   * A fused quantize-and-pack of float activations; returns false when this kernel has none
+   * (the generic path then quantizes into a scratch Int8Array and calls packActivations).
+   */
+  protected packActivationsFromFloat(_x: Float32Array, _q: QuantizerParams): boolean {
+    return false;
+  }
 }
 
 export function expectOperand(precision: Precision, values: LogicalArray, length: number, what: string): void {

@@ -1,6 +1,8 @@
 // Shared vocabulary of fatnn-bench: precisions, shapes, kernels and their declarations.
 // Everything else (registry, runner, reporters) speaks in these types.
 
+import type { QuantizerParams } from './quantize.js';
+
 export const PRECISIONS = ['fp32', 'int8', 'bit2', 'ternary2b', 'fatnn', 'binary'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
@@ -47,6 +49,12 @@ export interface Kernel {
   setWeights(w: LogicalArray): void;
   /** Packs the activations (paid per inference in a real network). */
   setActivations(x: LogicalArray): void;
+  /**
+   * Quantizes float activations with `q` and packs them (the `fromFloat` view): the same packed
+   * operand as `setActivations(quantize(q, x))`. Kernels fuse the two where their layout allows;
+   * absent: the runner quantizes, then calls setActivations. A NaN throws a RangeError.
+   */
+  setActivationsFromFloat?(x: Float32Array, q: QuantizerParams): void;
   run(): void | Promise<void>;
   /** C exactly, M*N row-major. Valid after `run()`. */
   result(): ResultArray;

@@ -122,6 +122,27 @@ Napi::Value Pack(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(bad));
 }
 
+// packFromFloat(isa, precision, M, N, K, x: Float32Array (N*K), args: Float64Array, packed: Uint8Array,
+// scratch: Int8Array (N*K, int8 only)): -1 or the index of the first NaN in x
+Napi::Value PackFromFloat(const Napi::CallbackInfo &info) {
+  fn_plan plan;
+  if (!ReadPlan(info, &plan)) return info.Env().Undefined();
+  const uint64_t values = static_cast<uint64_t>(plan.N) * plan.K;
+  const uint64_t nargs = plan.precision == FN_BIT2 ? 3 : plan.precision == FN_INT8 ? 1 : (plan.precision == FN_FATNN || plan.precision == FN_TERNARY2B) ? 2 : 0;
+  void *x, *args, *packed, *scratch = nullptr;
+  if (!ReadBuffer(info, 5, napi_float32_array, values * 4, &x, "float activations") ||
+      !ReadBuffer(info, 6, napi_float64_array, nargs * 8, &args, "quantizer arguments") ||
+      !ReadBuffer(info, 7, napi_uint8_array, fn_x_bytes(&plan), &packed, "packed operand") ||
+      (plan.precision == FN_INT8 && !ReadBuffer(info, 8, napi_int8_array, values, &scratch, "int8 scratch")))
+    return info.Env().Undefined();
+  if (info[5].As<Napi::TypedArray>().ElementLength() != values) {
+    Napi::RangeError::New(info.Env(), "float activations length is not N * K").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  const int64_t bad = fn_pack_x_from_float(&plan, static_cast<const float *>(x), static_cast<const double *>(args), scratch, packed);
+  return Napi::Number::New(info.Env(), static_cast<double>(bad));
+}
+
 // gemm(isa, precision, M, N, K, wPacked, xPacked, out): one GEMM, synchronous
 Napi::Value Gemm(const Napi::CallbackInfo &info) {
   fn_plan plan;
@@ -141,6 +162,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("plan", Napi::Function::New(env, Plan));
   exports.Set("pack", Napi::Function::New(env, Pack));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("packFromFloat", Napi::Function::New(env, PackFromFloat));
   return exports;
 }
 

@@ -61,6 +61,12 @@ uint64_t fn_x_bytes(const fn_plan *plan);
 int64_t fn_pack_w(const fn_plan *plan, const void *logical, void *packed);
 int64_t fn_pack_x(const fn_plan *plan, const void *logical, void *packed);
 
+/* The `fromFloat` view (from_float.c): quantizes N*K float activations and packs them as
+ * fn_pack_x would pack the quantized values, fused for the bit precisions. `args`: the float32
+ * thresholds (fatnn/ternary2b low, high; bit2 three ascending) or the int8 scale; `scratch`
+ * (int8 only) holds N*K bytes. Returns -1, or the index of the first NaN. */
+int64_t fn_pack_x_from_float(const fn_plan *plan, const float *x, const double *args, void *scratch, void *packed);
+
 /* C = W X^T into `out` (M*N float for fp32, int32 otherwise). Operands as packed above. */
 void fn_gemm(const fn_plan *plan, const void *w_packed, const void *x_packed, void *out);
 

@@ -29,6 +29,12 @@ export interface NativeAddon {
   plan(isa: number, precision: number, M: number, N: number, K: number): NativePlan;
   pack(isa: number, precision: number, M: number, N: number, K: number, side: 0 | 1, logical: Float32Array | Int8Array, packed: Uint8Array): number;
   gemm(isa: number, precision: number, M: number, N: number, K: number, w: Uint8Array, x: Uint8Array, out: Float32Array | Int32Array): void;
+  /**
+   * Quantizes float X and packs it as pack(side 1) would pack the quantized values (fused for
+   * the bit precisions, native/src/from_float.c); args from fusedQuantizerArgs; scratch (N*K)
+   * for int8 only. Returns -1 or the index of the first NaN. Absent in addons built before it.
+   */
+  packFromFloat?(isa: number, precision: number, M: number, N: number, K: number, x: Float32Array, args: Float64Array, packed: Uint8Array, scratch?: Int8Array): number;
 }
 
 /** Package root: this file is dist/src/backends/native/addon.js. */

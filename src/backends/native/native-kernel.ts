@@ -3,6 +3,8 @@
 // Every size is checked here before calling in; the addon checks again.
 
 import { FatnnError } from '../../errors.js';
+import { fusedQuantizerArgs } from '../../from-float.js';
+import type { QuantizerParams } from '../../quantize.js';
 import { KernelBase } from '../../kernel-base.js';
 import { PRECISIONS, type LogicalArray, type Precision, type Shape } from '../../types.js';
 import type { NativeAddon, NativePlan } from './addon.js';
@@ -12,6 +14,9 @@ export class NativeKernel extends KernelBase {
   readonly plan: NativePlan;
   private readonly w: Uint8Array;
   private readonly x: Uint8Array;
+  /** fromFloat: the quantizer whose arguments are cached, and int8's quantized-X scratch. */
+  private quantizer: { q: QuantizerParams; args: Float64Array } | undefined;
+  private scratch: Int8Array | undefined;
 
   constructor(
     id: string,
@@ -36,6 +41,24 @@ export class NativeKernel extends KernelBase {
 
   protected packActivations(x: LogicalArray): void {
     this.pack(1, x, this.shape.N, this.x, 'X');
+  }
+
+  /**
+   * fromFloat in one addon call: the bit precisions compare floats straight into plane words
+   * (native/src/from_float.c), int8 quantizes in C into a scratch buffer and packs it. fp32
+   * packs its floats as they are (its "from float" view times the GEMM alone anyway).
+   */
+  protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
+    if (this.precision === 'fp32' || this.addon.packFromFloat === undefined) return false;
+    if (this.quantizer?.q !== q) this.quantizer = { q, args: fusedQuantizerArgs(q) };
+    const { M, N, K } = this.shape;
+    if (this.precision === 'int8') this.scratch ??= new Int8Array(N * K);
+    const bad = this.addon.packFromFloat(this.isa, this.code, M, N, K, x, this.quantizer.args, this.x, this.scratch);
+    if (bad >= 0) {
+      const row = Math.floor(bad / K);
+      throw new RangeError(`${this.precision} quantizer: NaN at row ${row}, k ${bad - row * K} of the float activations`);
+    }
+    return true;
   }
 
   private pack(side: 0 | 1, values: LogicalArray, rows: number, packed: Uint8Array, what: string): void {
