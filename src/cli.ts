@@ -94,6 +94,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, 
     .option('--no-isolate', 'measure every kernel in the runner itself, after the others (for comparison: timings then depend on the selection)')
     .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
     .option('--no-packing', 'skip the "with activation packing" measurement')
+    .option('--no-from-float', 'skip the "from float" measurement (quantize float activations + pack + GEMM)')
     .option('-o, --out <dir>', 'folder for the results files (default: ./fatnn-results/<timestamp>/)')
     .option('--force', 'overwrite the results already in the --out folder (refused without it)')
     .option('-f, --format <list>', 'extra files (results.json is always written): md,csv,html,console (default: md,csv,html)', collectList)

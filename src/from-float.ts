@@ -81,14 +81,15 @@ function boundariesOf(q: QuantizerParams): number[] {
 
 /**
  * N*K float activations from a seed, spread so that every level of `q` occurs: uniform over the
- * thresholds' span widened by its own width (at least 1) on each side, with one value in 32 put
+ * thresholds' span widened by its own width (at least 1; int8: 4 steps) on each side, with one value in 32 put
  * exactly on a threshold (so verification crosses the boundaries on every run), and +-0.
  */
 export function randomFloatActivations(q: QuantizerParams, length: number, seed: number): Float32Array {
   checkQuantizerParams(q);
   const b = boundariesOf(q);
   const lo = Math.min(...b), hi = Math.max(...b);
-  const margin = Math.max(1, hi - lo);
+  // int8: a few values past either end (clamped), most inside: a layer's scale is chosen so.
+  const margin = q.precision === 'int8' ? 4 * q.scale : Math.max(1, hi - lo);
   const from = lo - margin, width = hi - lo + 2 * margin;
   const rng = createRng(seed);
   const out = new Float32Array(length);

@@ -89,38 +89,81 @@ export function quantize(p: QuantizerParams, input: Float32Array, out?: Int8Arra
     dst.set(input);
     return dst;
   }
-  // NaN fails every comparison, so the loops below would give it a level: reject it first.
-  for (let i = 0; i < n; i++) if (input[i] !== input[i]) throw new RangeError(`${p.precision} quantizer: NaN at index ${i}`);
+  // Every loop is branch-free (`+(a >= b)`, not `a >= b ? 1 : 0`) and in a small function of
+  // its own: on random activations a branch per compare mispredicts half the time, and the
+  // 64x3136x576 layer's 1.8 M floats took 35-50 ms to ternarize with branches, ~4 ms without.
+  // NaN fails every comparison, so the loops would give it a level: each one counts NaNs as it
+  // goes, and a NaN throws afterwards.
+  const q = dst as Int8Array;
+  let nans: number;
   switch (p.precision) {
     case 'fatnn':
-    case 'ternary2b': {
-      const { low, high } = p;
-      for (let i = 0; i < n; i++) {
-        const x = input[i]!;
-        dst[i] = (x >= high ? 1 : 0) - (x < low ? 1 : 0);
-      }
+    case 'ternary2b':
+      nans = ternarize(input, q, n, p.low, p.high);
       break;
-    }
-    case 'bit2': {
-      const [t0, t1, t2] = p.thresholds;
-      for (let i = 0; i < n; i++) {
-        const x = input[i]!;
-        dst[i] = (x >= t0 ? 1 : 0) + (x >= t1 ? 1 : 0) + (x >= t2 ? 1 : 0);
-      }
+    case 'bit2':
+      nans = levels3(input, q, n, p.thresholds[0], p.thresholds[1], p.thresholds[2]);
       break;
-    }
     case 'binary':
-      for (let i = 0; i < n; i++) dst[i] = input[i]! < 0 ? -1 : 1;
+      nans = signs(input, q, n);
       break;
-    case 'int8': {
-      const scale = p.scale;
-      for (let i = 0; i < n; i++) {
-        const s = input[i]! / scale;
-        const r = s < 0 ? -Math.round(-s) : Math.round(s);
-        dst[i] = r > 127 ? 127 : r < -128 ? -128 : r;
-      }
+    case 'int8':
+      nans = scaleRoundClamp(input, q, n, p.scale);
       break;
-    }
+  }
+  if (nans > 0) {
+    for (let i = 0; i < n; i++) if (input[i] !== input[i]) throw new RangeError(`${p.precision} quantizer: NaN at index ${i}`);
   }
   return dst;
+}
+
+function ternarize(input: Float32Array, dst: Int8Array, n: number, low: number, high: number): number {
+  let nans = 0;
+  for (let i = 0; i < n; i++) {
+    const x = input[i]!;
+    nans += +(x !== x);
+    dst[i] = +(x >= high) - +(x < low);
+  }
+  return nans;
+}
+
+function levels3(input: Float32Array, dst: Int8Array, n: number, t0: number, t1: number, t2: number): number {
+  let nans = 0;
+  for (let i = 0; i < n; i++) {
+    const x = input[i]!;
+    nans += +(x !== x);
+    dst[i] = +(x >= t0) + +(x >= t1) + +(x >= t2);
+  }
+  return nans;
+}
+
+function signs(input: Float32Array, dst: Int8Array, n: number): number {
+  let nans = 0;
+  for (let i = 0; i < n; i++) {
+    const x = input[i]!;
+    nans += +(x !== x);
+    dst[i] = 1 - 2 * +(x < 0);
+  }
+  return nans;
+}
+
+/**
+ * Half away from zero without a sign branch: s is clamped to [-129, 128] first (the result is
+ * -128 / 127 past those anyway), so s | 0 truncates exactly, s - trunc(s) is exact in double,
+ * and the step is +-1 where |fraction| >= 0.5. +-Infinity clamp like any huge value.
+ */
+function scaleRoundClamp(input: Float32Array, dst: Int8Array, n: number, scale: number): number {
+  let nans = 0;
+  for (let i = 0; i < n; i++) {
+    const x = input[i]!;
+    nans += +(x !== x);
+    let s = x / scale;
+    s = s < -129 ? -129 : s;
+    s = s > 128 ? 128 : s;
+    const t = s | 0;
+    const d = s - t;
+    const r = t + +(d >= 0.5) - +(d <= -0.5);
+    dst[i] = r > 127 ? 127 : r < -128 ? -128 : r;
+  }
+  return nans;
 }

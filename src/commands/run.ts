@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { DEFAULT_QUANTIZERS } from '../from-float.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { hostFingerprint } from '../host.js';
 import { sampleLoad } from '../host-load.js';
@@ -39,6 +40,8 @@ export interface RunOptions extends FilterOptions {
   seed: number;
   baseline: string;
   packing: boolean;
+  /** False with --no-from-float. */
+  fromFloat: boolean;
   out?: string;
   /** Overwrite the results already in --out. */
   force?: boolean;
@@ -154,6 +157,9 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     forks: opts.forks,
     isolation: opts.isolate ? 'worker-thread' : 'none',
     withPacking: opts.packing,
+    fromFloat: opts.fromFloat,
+    // The quantizers of the selected precisions, so a reader knows what the floats were quantized with.
+    ...(opts.fromFloat ? { quantizers: Object.fromEntries([...new Set(available.map((k) => k.precision))].map((p) => [p, DEFAULT_QUANTIZERS[p]])) } : {}),
     ...(layersFile !== undefined ? { layersFile } : {}),
     plannedLayers: layers.length,
     popcountForms: Object.fromEntries(available.flatMap((k) => (k.popcountForm !== undefined ? [[k.id, k.popcountForm]] : []))),
@@ -211,7 +217,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     await runSweep(
       layers,
       available,
-      { threads, timeMs: opts.time, minSamples: opts.minSamples, warmupMs: opts.warmup, rounds: opts.rounds, forks: opts.forks, isolate: opts.isolate, seed: opts.seed, withPacking: opts.packing, signal },
+      { threads, timeMs: opts.time, minSamples: opts.minSamples, warmupMs: opts.warmup, rounds: opts.rounds, forks: opts.forks, isolate: opts.isolate, seed: opts.seed, withPacking: opts.packing, fromFloat: opts.fromFloat, quantizers: config.quantizers, signal },
       {
         progress: showProgress ? (p) => writeProgress(process.stderr, progressLine(p, startedAt.getTime())) : undefined,
         layerDone: async (layer) => {

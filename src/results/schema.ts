@@ -1,15 +1,19 @@
 // The results model: one versioned JSON document per run. Every report format is rendered from
 // it, so `report` and `compare` can re-render and combine runs from different machines.
 
+import type { QuantizerParams } from '../quantize.js';
 import type { Backend, Precision } from '../types.js';
 
 export const RESULTS_SCHEMA = 'fatnn-bench/results';
 /**
+ * 3: the third cost view, `fromFloat` (Measurement.fromFloat, config.fromFloat and the
+ * quantizers in config.quantizers).
  * 2: kernels measured in fresh isolates and forks (config.isolation, config.forks, per-fork
- * medians in each TimingStats.forks, partial layers). Version 1 files are still read: the reader
- * (validate.ts) upgrades them to version 2 in memory as one un-isolated fork.
+ * medians in each TimingStats.forks, partial layers).
+ * Versions 1 and 2 are still read: the reader (validate.ts) upgrades them in memory (version 1
+ * as one un-isolated fork; both without the fromFloat view).
  */
-export const RESULTS_SCHEMA_VERSION = 2;
+export const RESULTS_SCHEMA_VERSION = 3;
 
 /** How kernels were kept apart while measured: a fresh worker-thread isolate each, or not at all. */
 export type Isolation = 'worker-thread' | 'none';
@@ -137,6 +141,13 @@ export interface RunConfig {
    * why a measured ratio can differ from the op-count model. Absent in older files.
    */
   readonly popcountForms?: Readonly<Record<string, string>>;
+  /** Whether the "from float" view was measured (false for files before version 3). */
+  readonly fromFloat: boolean;
+  /**
+   * The activation quantizer of each measured precision, when fromFloat was measured (fp32's
+   * is the identity): what the float activations were quantized with.
+   */
+  readonly quantizers?: Readonly<Partial<Record<Precision, QuantizerParams>>>;
   /** Fresh isolates per kernel and layer (JMH's forks); 1 for version 1 files. */
   readonly forks: number;
   /** 'none' for version 1 files: every kernel ran in the one process, after the others. */
@@ -219,6 +230,11 @@ export interface Measurement {
   readonly gemm?: TimingStats;
   /** Activation packing + GEMM: what a real layer pays per inference. */
   readonly withPacking?: TimingStats;
+  /**
+   * Quantizing float32 activations (fused with packing where the kernel can) + GEMM: what a
+   * layer pays when the previous one hands it floats. fp32's is its GEMM alone.
+   */
+  readonly fromFloat?: TimingStats;
 }
 
 export interface LayerResult extends LayerSpec {

@@ -3,6 +3,7 @@
 // `compare` rely on is checked and the first problem is reported with its JSON path.
 
 import { PRECISIONS, BACKENDS } from '../types.js';
+import { checkQuantizerParams, type QuantizerParams } from '../quantize.js';
 import { ISOLATIONS, RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type ResultsFile, type RunConfig } from './schema.js';
 
 /** Oldest schema version this fatnn-bench still reads (upgraded in memory). */
@@ -150,11 +151,27 @@ function checkConfig(v: Json, path: string, version: number): void {
   oneOf(c.baseline, `${path}.baseline`, PRECISIONS);
   if (c.rounds !== undefined) num(c.rounds, `${path}.rounds`, { min: 1, integer: true });
   if (c.withPacking !== undefined) bool(c.withPacking, `${path}.withPacking`);
+  if (version >= 3) bool(c.fromFloat, `${path}.fromFloat`);
+  if (c.quantizers !== undefined) {
+    const qs = obj(c.quantizers, `${path}.quantizers`);
+    for (const [p, q] of Object.entries(qs)) checkQuantizer(q, `${path}.quantizers.${p}`, oneOf(p, `${path}.quantizers.${p}`, PRECISIONS));
+  }
   if (c.layersFile !== undefined) str(c.layersFile, `${path}.layersFile`);
   if (c.plannedLayers !== undefined) num(c.plannedLayers, `${path}.plannedLayers`, { min: 0, integer: true });
   if (c.popcountForms !== undefined) {
     const forms = obj(c.popcountForms, `${path}.popcountForms`);
     for (const [id, form] of Object.entries(forms)) str(form, `${path}.popcountForms.${id}`);
+  }
+}
+
+function checkQuantizer(v: Json, path: string, precision: (typeof PRECISIONS)[number]): void {
+  const q = obj(v, path);
+  if (q.precision !== precision) throw new SchemaProblem(`${path}.precision`, `expected "${precision}", got ${describe(q.precision)}`);
+  try {
+    checkQuantizerParams(q as unknown as QuantizerParams);
+    if (precision === 'bit2' && (!Array.isArray(q.thresholds) || q.thresholds.length !== 3)) throw new RangeError('expected three thresholds');
+  } catch (err) {
+    throw new SchemaProblem(path, err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -204,6 +221,7 @@ function checkMeasurement(v: Json, path: string): void {
   if (m.error !== undefined) str(m.error, `${path}.error`);
   if (m.gemm !== undefined) checkStats(m.gemm, `${path}.gemm`);
   if (m.withPacking !== undefined) checkStats(m.withPacking, `${path}.withPacking`);
+  if (m.fromFloat !== undefined) checkStats(m.fromFloat, `${path}.fromFloat`);
   if (m.gemm === undefined && m.error === undefined) throw new SchemaProblem(path, 'a measurement needs either timings (gemm) or an error');
   if (m.gemm !== undefined && m.verification !== 'passed') throw new SchemaProblem(`${path}.verification`, `timed kernels must have passed verification, got "${String(m.verification)}"`);
 }
@@ -251,15 +269,22 @@ export function validateResults(doc: Json): ResultsFile {
     str(o.reason, `skipped[${i}].reason`);
   });
   arr(r.layers, 'layers').forEach((l, i) => checkLayer(l, `layers[${i}]`));
-  return version === 1 ? upgradeFromVersion1(r) : (doc as ResultsFile);
+  if (version < 3 && (r.layers as Json[]).some((l) => ((l as Record<string, Json[]>).measurements ?? []).some((m) => (m as Record<string, Json>).fromFloat !== undefined))) {
+    throw new SchemaProblem('schemaVersion', `a version ${version} file cannot hold fromFloat timings (added in version 3)`);
+  }
+  return version === RESULTS_SCHEMA_VERSION ? (doc as ResultsFile) : upgrade(r, version);
 }
 
 /**
- * Version 1 -> 2: a version 1 run measured every kernel once, in the runner's own process,
- * after the kernels before it; that is one fork without isolation. Timing statistics need no
- * change (no `forks`: read as one fork). The file on disk is left as it is.
+ * Older versions, upgraded in memory (the file on disk is left as it is):
+ * - 1 -> 2: a version 1 run measured every kernel once, in the runner's own process, after the
+ *   kernels before it; that is one fork without isolation. Timing statistics need no change
+ *   (no `forks`: read as one fork).
+ * - 2 -> 3: no run before version 3 measured the fromFloat view.
  */
-function upgradeFromVersion1(doc: Record<string, Json>): ResultsFile {
-  const config = { ...(doc.config as Record<string, Json>), forks: 1, isolation: 'none' } satisfies Partial<Record<keyof RunConfig, Json>>;
-  return { ...doc, schemaVersion: RESULTS_SCHEMA_VERSION, upgradedFrom: 1, config } as unknown as ResultsFile;
+function upgrade(doc: Record<string, Json>, version: number): ResultsFile {
+  let config = doc.config as Record<string, Json>;
+  if (version < 2) config = { ...config, forks: 1, isolation: 'none' } satisfies Partial<Record<keyof RunConfig, Json>>;
+  config = { ...config, fromFloat: false } satisfies Partial<Record<keyof RunConfig, Json>>;
+  return { ...doc, schemaVersion: RESULTS_SCHEMA_VERSION, upgradedFrom: version, config } as unknown as ResultsFile;
 }

@@ -4,16 +4,16 @@
 // Web Workers in the browser, src/web/isolate-host.ts). No node: imports here.
 
 import { FatnnError } from '../errors.js';
-import type { KernelDeclaration, LogicalArray, ResultArray, Shape } from '../types.js';
+import type { KernelDeclaration, LogicalArray, Shape } from '../types.js';
 import type { SampleRequestOptions } from './isolate-protocol.js';
 import type { Sampled } from './measure.js';
-import { KernelSession, type TimedView } from './session.js';
+import { KernelSession, type FloatActivations, type Loaded, type TimedView } from './session.js';
 
 export interface KernelHost {
   /** Creates the kernel: it checks its own shape limits here, before any operand exists. */
   create(shape: Shape, threads: number): Promise<void>;
-  /** Packs both operands and runs the kernel once; resolves to its result for verification. */
-  load(w: LogicalArray, x: LogicalArray): Promise<ResultArray>;
+  /** Packs both operands (and X from float, when given) and runs the kernel; resolves to its results for verification. */
+  load(w: LogicalArray, x: LogicalArray, floats?: FloatActivations): Promise<Loaded>;
   sample(view: TimedView, options: SampleRequestOptions): Promise<Sampled>;
   /** Asks a running `sample` to return at the next sample boundary (Ctrl-C). */
   requestStop(): void;
@@ -59,10 +59,10 @@ export class InProcessHost implements KernelHost {
     this.session = await KernelSession.create(this.decl, shape, threads);
   }
 
-  async load(w: LogicalArray, x: LogicalArray): Promise<ResultArray> {
+  async load(w: LogicalArray, x: LogicalArray, floats?: FloatActivations): Promise<Loaded> {
     if (!this.session) throw new FatnnError('load before create');
     // A copy, as an isolate gets: the kernel cannot write into what the next one verifies on.
-    return this.session.load(w.slice(), x.slice());
+    return this.session.load(w.slice(), x.slice(), floats && { x: floats.x.slice(), q: floats.q });
   }
 
   async sample(view: TimedView, options: SampleRequestOptions): Promise<Sampled> {

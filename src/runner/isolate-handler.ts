@@ -24,7 +24,7 @@ export function isolateHandler(start: IsolateStart, find: (id: string) => Kernel
       }
       case 'load': {
         if (!session) throw new Error('load before create');
-        return { type: 'loaded', result: await session.load(req.w, req.x) };
+        return { type: 'loaded', loaded: await session.load(req.w, req.x, req.floats) };
       }
       case 'sample': {
         if (!session) throw new Error('sample before open');

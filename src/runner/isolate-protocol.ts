@@ -2,8 +2,8 @@
 // structured clone: each isolate gets its own copy, so a kernel that wrote into its operands
 // could not change what another kernel is verified or timed on.
 
-import type { LogicalArray, ResultArray, Shape } from '../types.js';
-import type { TimedView } from './session.js';
+import type { LogicalArray, Shape } from '../types.js';
+import type { FloatActivations, Loaded, TimedView } from './session.js';
 
 export interface IsolateStart {
   readonly kernelId: string;
@@ -19,7 +19,7 @@ export interface SampleRequestOptions {
 
 export type IsolateRequest =
   | { readonly type: 'create'; readonly shape: Shape; readonly threads: number }
-  | { readonly type: 'load'; readonly w: LogicalArray; readonly x: LogicalArray }
+  | { readonly type: 'load'; readonly w: LogicalArray; readonly x: LogicalArray; readonly floats?: FloatActivations }
   | { readonly type: 'sample'; readonly view: TimedView; readonly options: SampleRequestOptions }
   | { readonly type: 'release' }
   | { readonly type: 'close' };
@@ -27,7 +27,7 @@ export type IsolateRequest =
 export type IsolateReply =
   | { readonly type: 'ready' }
   | { readonly type: 'created' }
-  | { readonly type: 'loaded'; readonly result: ResultArray }
+  | { readonly type: 'loaded'; readonly loaded: Loaded }
   | { readonly type: 'sampled'; readonly samples: Float64Array; readonly callsPerSample: number; readonly stopped: boolean; readonly probeMs?: readonly [number, number] }
   | { readonly type: 'released' }
   | { readonly type: 'closed' }

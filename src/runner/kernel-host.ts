@@ -10,10 +10,10 @@
 
 import { Worker } from 'node:worker_threads';
 import { FatnnError } from '../errors.js';
-import type { LogicalArray, ResultArray, Shape } from '../types.js';
+import type { LogicalArray, Shape } from '../types.js';
 import type { IsolateReply, IsolateRequest, IsolateStart, SampleRequestOptions } from './isolate-protocol.js';
 import type { Sampled } from './measure.js';
-import type { TimedView } from './session.js';
+import type { FloatActivations, Loaded, TimedView } from './session.js';
 import { KernelFailure, type KernelHost } from './hosts.js';
 
 // The platform-neutral part (the interface, the in-realm host) lives in hosts.ts, so the
@@ -89,10 +89,10 @@ export class IsolateHost implements KernelHost {
     if (r.type !== 'created') throw new FatnnError(`unexpected isolate reply ${r.type}`);
   }
 
-  async load(w: LogicalArray, x: LogicalArray): Promise<ResultArray> {
-    const r = await this.request({ type: 'load', w, x });
+  async load(w: LogicalArray, x: LogicalArray, floats?: FloatActivations): Promise<Loaded> {
+    const r = await this.request({ type: 'load', w, x, ...(floats && { floats }) });
     if (r.type !== 'loaded') throw new FatnnError(`unexpected isolate reply ${r.type}`);
-    return r.result;
+    return r.loaded;
   }
 
   async sample(view: TimedView, options: SampleRequestOptions): Promise<Sampled> {

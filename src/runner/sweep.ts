@@ -3,7 +3,9 @@
 // timed in interleaved rounds (A B C A B C ...) so drift hits all kernels alike; only one
 // isolate runs at a time. Knows nothing about formatting; it produces LayerResults.
 
+import { DEFAULT_QUANTIZERS, randomFloatActivations } from '../from-float.js';
 import { randomOperands, type Operands } from '../precisions.js';
+import { quantize, type QuantizerParams } from '../quantize.js';
 import { firstMismatch, referenceGemm } from '../reference.js';
 import type { Layer } from '../shapes.js';
 import { shapeLabel } from '../shapes.js';
@@ -11,7 +13,7 @@ import type { LayerResult, Measurement } from '../results/schema.js';
 import { summarizeForks } from '../results/stats.js';
 import type { KernelDeclaration, Precision, ResultArray } from '../types.js';
 import { InProcessHost, registeredIsolateFactory, type IsolateFactory, type KernelHost } from './hosts.js';
-import type { TimedView } from './session.js';
+import type { FloatActivations, TimedView } from './session.js';
 import { probeOf, probeStats, RETAKE_PASSES, SpeedLog } from './slow-spells.js';
 import type { MachineSpeed } from '../results/schema.js';
 
@@ -37,6 +39,10 @@ export interface SweepSettings {
   readonly seed: number;
   /** Also time activation packing + GEMM. */
   readonly withPacking: boolean;
+  /** Also time quantizing float activations + packing + GEMM (absent: false). */
+  readonly fromFloat?: boolean;
+  /** The activation quantizer of each precision (absent ones: DEFAULT_QUANTIZERS). */
+  readonly quantizers?: Partial<Record<Precision, QuantizerParams>>;
   /** Aborting stops at the next sample boundary; the current layer is returned partial. */
   readonly signal?: AbortSignal;
 }
@@ -46,7 +52,7 @@ export interface SweepProgress {
   readonly layerCount: number;
   readonly layer: Layer;
   readonly kernel: string;
-  readonly phase: 'verify' | 'gemm' | 'with-packing';
+  readonly phase: 'verify' | 'gemm' | 'with-packing' | 'from-float';
   /** 0-based fork and the fork count. */
   readonly fork: number;
   readonly forks: number;
@@ -95,12 +101,32 @@ function startHost(decl: KernelDeclaration, settings: SweepSettings): Promise<Ke
   return isolated ?? Promise.resolve(new InProcessHost(decl));
 }
 
+/** The quantizer a run uses for `precision`. */
+export function quantizerFor(precision: Precision, settings: Pick<SweepSettings, 'quantizers'>): QuantizerParams {
+  return settings.quantizers?.[precision] ?? DEFAULT_QUANTIZERS[precision];
+}
+
+/**
+ * A layer's operands for one precision. With the fromFloat view, X is the reference-quantized
+ * image of seeded float activations that reach every level (fp32: its exact small-integer
+ * floats are their own quantization), so all three views run, and are verified, on one X.
+ */
+function layerData(p: Precision, layer: Layer, seed: number, settings: SweepSettings): { operands: Operands; floats?: FloatActivations } {
+  const operands = randomOperands(p, layer, seed);
+  if (!settings.fromFloat) return { operands };
+  const q = quantizerFor(p, settings);
+  if (p === 'fp32') return { operands, floats: { x: operands.x as Float32Array, q } };
+  const x = randomFloatActivations(q, layer.N * layer.K, (seed ^ 0x85ebca6b) >>> 0);
+  return { operands: { w: operands.w, x: quantize(q, x) }, floats: { x, q } };
+}
+
 /** Starts hosts a few at a time: start-up is setup (not timed), and two cores go further in parallel. */
 const START_CONCURRENCY = 4;
 
 export async function runSweep(layers: readonly Layer[], kernels: readonly KernelDeclaration[], settings: SweepSettings, observer: SweepObserver = {}): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
-  const views: TimedView[] = settings.withPacking ? ['gemm', 'withPacking'] : ['gemm'];
+  const views: TimedView[] = ['gemm', ...(settings.withPacking ? ['withPacking' as const] : []), ...(settings.fromFloat ? ['fromFloat' as const] : [])];
+  const PHASES: Record<TimedView, SweepProgress['phase']> = { gemm: 'gemm', withPacking: 'with-packing', fromFloat: 'from-float' };
   const forks = Math.max(1, settings.forks);
   const phasesPerKernel = 1 + views.length * settings.rounds;
   const totalSteps = Math.max(1, layers.length * forks * kernels.length * phasesPerKernel);
@@ -128,10 +154,10 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
       const layer = layers[li]!;
       const measurements = new Map<string, Measurement>();
       const collected = new Map<string, Collected>();
-      const data = new Map<Precision, { operands: Operands; expected?: ResultArray }>();
+      const data = new Map<Precision, { operands: Operands; floats?: FloatActivations; expected?: ResultArray }>();
       const dataFor = (p: Precision) => {
         let d = data.get(p);
-        if (!d) data.set(p, (d = { operands: randomOperands(p, layer, (settings.seed + li * 7919) >>> 0) }));
+        if (!d) data.set(p, (d = layerData(p, layer, (settings.seed + li * 7919) >>> 0, settings)));
         return d;
       };
       let interrupted = false;
@@ -175,12 +201,17 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
               // a layer too large for it is refused before seconds of random operands are generated.
               await host.create(layer, settings.threads);
               const d = dataFor(decl.precision);
-              const result = await host.load(d.operands.w, d.operands.x);
+              const loaded = await host.load(d.operands.w, d.operands.x, d.floats);
               d.expected ??= referenceGemm(decl.precision, layer, d.operands.w, d.operands.x);
-              const bad = firstMismatch(d.expected, result);
-              if (bad >= 0) {
+              // Both results against the one reference: X is the reference-quantized float activations.
+              const checks: [string, ResultArray | undefined][] = [['', loaded.result], [' from float', d.floats ? loaded.fromFloat : undefined]];
+              const wrong = checks.map(([what, result]) => ({ what, result, bad: result ? firstMismatch(d.expected!, result) : -1 })).find((c) => c.bad >= 0);
+              if (d.floats && loaded.fromFloat === undefined) {
+                measurements.set(decl.id, failed(decl, 'failed', `no result from float on ${shapeLabel(layer)}`));
+              } else if (wrong) {
+                const { bad, result, what } = wrong;
                 const row = Math.floor(bad / layer.N);
-                measurements.set(decl.id, failed(decl, 'failed', `wrong result on ${shapeLabel(layer)}: C[${row}][${bad % layer.N}] = ${result[bad]}, expected ${d.expected[bad]}`));
+                measurements.set(decl.id, failed(decl, 'failed', `wrong result${what} on ${shapeLabel(layer)}: C[${row}][${bad % layer.N}] = ${result![bad]}, expected ${d.expected[bad]}`));
               } else {
                 live.set(decl.id, host);
               }
@@ -196,11 +227,11 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
               if (aborted()) break;
               if (measurements.has(id)) continue;
               const decl = kernels.find((k) => k.id === id)!;
-              const c = collected.get(id) ?? { byView: { gemm: [], withPacking: [] }, callsPerSample: 1, retaken: { gemm: 0, withPacking: 0 } };
+              const c = collected.get(id) ?? { byView: { gemm: [], withPacking: [], fromFloat: [] }, callsPerSample: 1, retaken: { gemm: 0, withPacking: 0, fromFloat: 0 } };
               collected.set(id, c);
               try {
                 for (const view of views) {
-                  report(li, fork, id, view === 'gemm' ? 'gemm' : 'with-packing');
+                  report(li, fork, id, PHASES[view]);
                   const s = await host.sample(view, { ...perRound(fork, round), warmupMs: round === 0 ? settings.warmupMs : 0 });
                   const probe = probeOf(s);
                   speed.record(probe);
@@ -232,7 +263,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
                   for (const batch of c.byView[view][fork] ?? []) {
                     if (aborted() || !speed.isSlow(batch.probe)) continue;
                     any = true;
-                    report(li, fork, id, view === 'gemm' ? 'gemm' : 'with-packing');
+                    report(li, fork, id, PHASES[view]);
                     const s = await host.sample(view, { ...perRound(fork, batch.round), warmupMs: 0 });
                     const probe = probeOf(s);
                     speed.record(probe);
@@ -277,6 +308,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
         const gemmForks = c.byView.gemm.map(flat).filter((f) => f.length > 0);
         if (gemmForks.length === 0) continue; // not reached before Ctrl-C
         const packForks = c.byView.withPacking.map(flat).filter((f) => f.length > 0);
+        const floatForks = c.byView.fromFloat.map(flat).filter((f) => f.length > 0);
         // The probe statistics of one view: every batch kept, and how many were re-taken.
         const probed = (view: TimedView) => {
           const p = probeStats(speed, c.byView[view].flatMap((f) => (f ?? []).map((b) => b.probe)), c.retaken[view]);
@@ -289,6 +321,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           verification: 'passed',
           gemm: { ...summarizeForks(gemmForks, c.callsPerSample), ...probed('gemm') },
           ...(settings.withPacking && packForks.length > 0 ? { withPacking: { ...summarizeForks(packForks), ...probed('withPacking') } } : {}),
+          ...(settings.fromFloat && floatForks.length > 0 ? { fromFloat: { ...summarizeForks(floatForks), ...probed('fromFloat') } } : {}),
         });
       }
 

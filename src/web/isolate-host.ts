@@ -6,8 +6,8 @@ import { FatnnError } from '../errors.js';
 import { KernelFailure, type IsolateFactory, type KernelHost } from '../runner/hosts.js';
 import type { IsolateReply, IsolateRequest, IsolateStart, SampleRequestOptions } from '../runner/isolate-protocol.js';
 import type { Sampled } from '../runner/measure.js';
-import type { TimedView } from '../runner/session.js';
-import type { LogicalArray, ResultArray, Shape } from '../types.js';
+import type { FloatActivations, Loaded, TimedView } from '../runner/session.js';
+import type { LogicalArray, Shape } from '../types.js';
 
 /** What an isolate Web Worker gets first: the runner's start data and where the bundle is. */
 export interface WebIsolateStart extends IsolateStart {
@@ -58,10 +58,10 @@ class WebIsolateHost implements KernelHost {
     if (r.type !== 'created') throw new FatnnError(`unexpected isolate reply ${r.type}`);
   }
 
-  async load(w: LogicalArray, x: LogicalArray): Promise<ResultArray> {
-    const r = await this.request({ type: 'load', w, x });
+  async load(w: LogicalArray, x: LogicalArray, floats?: FloatActivations): Promise<Loaded> {
+    const r = await this.request({ type: 'load', w, x, ...(floats && { floats }) });
     if (r.type !== 'loaded') throw new FatnnError(`unexpected isolate reply ${r.type}`);
-    return r.result;
+    return r.loaded;
   }
 
   async sample(view: TimedView, options: SampleRequestOptions): Promise<Sampled> {

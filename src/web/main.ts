@@ -3,6 +3,7 @@
 // rounds, forks, one fresh Web Worker isolate per kernel and fork), shows progress then the
 // headline, offers the results file as a download and POSTs it back to the server.
 
+import { DEFAULT_QUANTIZERS } from '../from-float.js';
 import { buildHeadline, hostSummary } from '../report/headline.js';
 import { headlineHtml, HTML_STYLE, legendHtml, renderHtml } from '../report/html.js';
 import { RESULTS_SCHEMA, RESULTS_SCHEMA_VERSION, type LayerResult, type ResultsFile, type RunConfig, type SkippedKernel } from '../results/schema.js';
@@ -78,6 +79,9 @@ async function measure(job: WebJob): Promise<ResultsFile> {
     // A dedicated Web Worker is a worker thread with a V8 isolate of its own, as in Node.
     isolation: 'worker-thread',
     withPacking: job.packing,
+    // The page measures the from-float view when the server's job asks for it (absent: no).
+    fromFloat: job.fromFloat === true,
+    ...(job.fromFloat === true ? { quantizers: Object.fromEntries([...new Set(run.map((k) => k.precision))].map((p) => [p, DEFAULT_QUANTIZERS[p]])) } : {}),
     plannedLayers: job.layers.length,
     popcountForms: Object.fromEntries(run.flatMap((k) => (k.popcountForm !== undefined ? [[k.id, k.popcountForm]] : []))),
   };
@@ -88,7 +92,7 @@ async function measure(job: WebJob): Promise<ResultsFile> {
   await runSweep(
     job.layers,
     run,
-    { threads, timeMs: job.timeMs, minSamples: job.minSamples, warmupMs: job.warmupMs, rounds: job.rounds, forks: job.forks, isolate: true, isolates, seed: job.seed, withPacking: job.packing },
+    { threads, timeMs: job.timeMs, minSamples: job.minSamples, warmupMs: job.warmupMs, rounds: job.rounds, forks: job.forks, isolate: true, isolates, seed: job.seed, withPacking: job.packing, fromFloat: job.fromFloat === true },
     {
       progress: (p: SweepProgress) => {
         setState('running', p.done);

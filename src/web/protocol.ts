@@ -42,6 +42,8 @@ export interface WebJob {
   readonly seed: number;
   readonly baseline: string;
   readonly packing: boolean;
+  /** Also time the from-float view (quantize float activations + pack + GEMM); absent: no. */
+  readonly fromFloat?: boolean;
   /** Worker count for the workers kernels; 0 = navigator.hardwareConcurrency. */
   readonly threads: number;
   /** Start at once (`--autostart`) instead of waiting for the Start button. */

@@ -8,7 +8,7 @@ export function describeJob(job: WebJob): string {
   return `${layers}; ${job.timeMs} ms per measurement, ${job.rounds} round${job.rounds === 1 ? '' : 's'}, ${job.forks} fork${job.forks === 1 ? '' : 's'}, seed ${job.seed}`;
 }
 
-const PHASES: Record<SweepProgress['phase'], string> = { verify: 'verifying', gemm: 'timing', 'with-packing': 'timing with packing' };
+const PHASES: Record<SweepProgress['phase'], string> = { verify: 'verifying', gemm: 'timing', 'with-packing': 'timing with packing', 'from-float': 'timing from float' };
 
 export function progressText(p: SweepProgress, shape: string): string {
   const fork = p.forks > 1 ? `, fork ${p.fork + 1}/${p.forks}` : '';
