@@ -31,6 +31,11 @@ export interface Cell {
    * so its fp32 is wasm-simd128's): that speedup mixes two implementations and is marked.
    */
   readonly borrowedBaseline?: string;
+  /**
+   * Speedup from float (quantize + pack + GEMM) vs the baseline's from-float time (fp32: its
+   * GEMM alone), when the run measured that view.
+   */
+  readonly fromFloatSpeedup?: number;
   /** Set when the run has the kernel but could not time it (error or wrong result): the text shown. */
   readonly error?: string;
   readonly problem?: CellProblem;
@@ -146,10 +151,17 @@ function cellOf(layer: LayerResult, m: Measurement, baseline: Precision, runKern
   // A time of a kernel that computed the wrong result measures nothing worth comparing.
   if (m.verification === 'failed') return { error: 'wrong result', problem: 'wrong result' };
   if (!m.gemm) return m.error ? { error: m.error, problem: 'error' } : { error: 'no data', problem: 'no time' };
+  const floatBase = m.fromFloat && baselineFor(layer, m, baseline, 'fromFloat', runKernels);
+  const fromFloat = m.fromFloat && floatBase?.fromFloat ? { fromFloatSpeedup: floatBase.fromFloat.medianMs / m.fromFloat.medianMs } : {};
   const base = baselineFor(layer, m, baseline, 'gemm', runKernels);
-  if (!base?.gemm) return { medianMs: m.gemm.medianMs };
+  if (!base?.gemm) return { medianMs: m.gemm.medianMs, ...fromFloat };
   const speedup = base.gemm.medianMs / m.gemm.medianMs;
-  return variantOf(base.kernel) === variantOf(m.kernel) ? { medianMs: m.gemm.medianMs, speedup } : { medianMs: m.gemm.medianMs, speedup, borrowedBaseline: base.kernel };
+  return variantOf(base.kernel) === variantOf(m.kernel) ? { medianMs: m.gemm.medianMs, speedup, ...fromFloat } : { medianMs: m.gemm.medianMs, speedup, borrowedBaseline: base.kernel, ...fromFloat };
+}
+
+/** True when some run of the comparison has a from-float speedup: its tables then get the columns. */
+export function hasFromFloat(c: Pick<Comparison, 'rows'>): boolean {
+  return c.rows.some((r) => r.cells.some((cell) => cell?.fromFloatSpeedup !== undefined));
 }
 
 export function compareRuns(runs: readonly LabelledRun[], options: Partial<CompareOptions> = {}): Comparison {

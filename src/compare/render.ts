@@ -14,7 +14,7 @@ import { headlineMarkdown, legendMarkdown, mdTable } from '../report/markdown.js
 import { chartRange } from '../report/svg.js';
 import { escapeXml as esc } from '../report/svg.js';
 import type { Change } from './change.js';
-import { commonLayersOnly, type Cell, type Comparison, type GeomeanRow } from './comparison.js';
+import { commonLayersOnly, hasFromFloat, type Cell, type Comparison, type GeomeanRow } from './comparison.js';
 import { hostLabel } from './warnings.js';
 
 export const COMPARE_FORMATS = ['console', 'md', 'csv', 'html'] as const;
@@ -38,6 +38,7 @@ function columns(c: Comparison): Column[] {
     { head: 'kernel', align: 'left' },
   ];
   for (const r of c.runs) cols.push({ head: `${r.label} ms`, align: 'right' }, { head: `${r.label} vs ${c.options.baseline}`, align: 'right' });
+  if (hasFromFloat(c)) for (const r of c.runs) cols.push({ head: `${r.label} from float vs ${c.options.baseline}`, align: 'right' });
   for (const r of c.runs.slice(1)) cols.push({ head: `${r.label} vs ${c.runs[0]!.label}`, align: 'right' });
   return cols;
 }
@@ -69,18 +70,22 @@ function changeText(change: Change | undefined): Text {
 }
 
 function bodyRows(c: Comparison): Text[][] {
+  const float = hasFromFloat(c);
   const rows = c.rows.map((row) => [
     { text: row.layer.name },
     { text: row.layerKey },
     { text: row.kernel },
     ...row.cells.flatMap((cell, i) => [msText(cell, row.isas[i]), speedupText(cell?.speedup, cell?.borrowedBaseline)]),
+    ...(float ? row.cells.map((cell) => speedupText(cell?.fromFloatSpeedup)) : []),
     ...row.changes.slice(1).map(changeText),
   ]);
+  // The whole-network from-float speedups are in each run's headline block.
   const geo = c.geomean.map((g) => [
     { text: 'geometric mean' },
     { text: geomeanLayersText(g) },
     { text: g.kernel },
     ...g.speedups.flatMap((s, i) => [{ text: g.isas[i] ? `(${g.isas[i]})` : '' }, speedupText(s)]),
+    ...(float ? c.runs.map(() => ({ text: '' })) : []),
     ...g.timeRatios.slice(1).map((t) => ({ text: t === undefined ? '-' : `${formatSignedPercent(t - 1)} time` })),
   ]);
   return [...rows, ...geo];
@@ -191,6 +196,7 @@ function renderCsv(c: Comparison): string {
   for (const r of c.runs.slice(1)) head.push(`${r.label}_change`, `${r.label}_p_value`, `${r.label}_verdict`);
   // Last, so earlier column positions do not move: the kernel id each run's cells come from.
   for (const r of c.runs) head.push(`${r.label}_kernel`);
+  for (const r of c.runs) head.push(`${r.label}_from_float_speedup_vs_${c.options.baseline}`);
   const num = (v: number | undefined) => (v === undefined ? '' : String(v));
   const lines: string[][] = [head];
   for (const row of c.rows) {
@@ -203,6 +209,7 @@ function renderCsv(c: Comparison): string {
       ...row.cells.flatMap((cell) => [num(cell?.medianMs), num(cell?.speedup)]),
       ...row.changes.slice(1).flatMap((ch) => [num(ch?.relative), num(ch?.pValue), ch?.verdict ?? '']),
       ...row.kernels.map((k) => k ?? ''),
+      ...row.cells.map((cell) => num(cell?.fromFloatSpeedup)),
     ]);
   }
   for (const g of c.geomean) {
@@ -215,6 +222,7 @@ function renderCsv(c: Comparison): string {
       ...g.speedups.flatMap((s) => ['', num(s)]),
       ...g.timeRatios.slice(1).flatMap((t) => [num(t === undefined ? undefined : t - 1), '', '']),
       ...c.runs.map(() => ''),
+      ...c.runs.map(() => ''),
     ]);
   }
   return `${lines.map(csvLine).join('\n')}\n`;
@@ -223,7 +231,7 @@ function renderCsv(c: Comparison): string {
 /** A self-contained page: the hosts' headline blocks side by side (same axis), then the rows. */
 function renderHtmlPage(c: Comparison): string {
   const headlines = comparisonHeadlines(c);
-  const range = chartRange(headlines.flatMap((h) => [...h.rows.flatMap((r) => r.cells.map((x) => x?.value)), ...h.model]));
+  const range = chartRange(headlines.flatMap((h) => [...h.rows.flatMap((r) => [...r.cells, ...(r.fromFloat?.cells ?? [])].map((x) => x?.value)), ...h.model]));
   const title = `fatnn-bench comparison: ${c.runs.map((r) => r.label).join(' vs ')}`;
   const cols = columns(c);
   const rows = bodyRows(c).map((row) => row.map((t): HtmlCell => (t.tone ? { html: esc(t.text), cls: t.tone === 'bad' ? 'worse' : 'better' } : t.text)));

@@ -9,7 +9,7 @@ import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, TIMED_NOTE, speedupText, speedupTone, MODEL_NOTE } from './format.js';
 import { alignGrid, buildHeadline, headlineCaption, headlineGrid, wrapText, type Headline } from './headline.js';
-import { buildReportModel, type ReportModel, type Speedup } from './model.js';
+import { buildReportModel, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
 export { formatMs } from './format.js';
 
@@ -53,9 +53,9 @@ function colour(value: number | undefined, text: string, chalk: ChalkInstance): 
 
 function layerTable(model: ReportModel, chalk: ChalkInstance, color: boolean): string {
   const { baselines } = model;
-  const packing = model.views.includes('withPacking');
+  const extra = model.views.filter((v) => v !== 'gemm');
   const head = ['layer', 'MxNxK', 'count', 'kernel', 'median ms', 'IQR', '±rme', 'n', 'GMAC/s', ...baselines.map((b) => `vs ${b}`), `model vs ${baselines[0]}`];
-  if (packing) head.push('+pack ms', `+pack vs ${baselines[0]}`);
+  for (const v of extra) head.push(`${VIEW_SHORT[v]} ms`, `${VIEW_SHORT[v]} vs ${baselines[0]}`);
   const table = new Table({
     head,
     style: { head: color ? ['cyan'] : [], border: [], compact: true },
@@ -74,7 +74,6 @@ function layerTable(model: ReportModel, chalk: ChalkInstance, color: boolean): s
       continue;
     }
     const spread = formatPercent(g.spread);
-    const p = row.views.withPacking;
     table.push([
       ...base,
       formatMs(g.stats.medianMs),
@@ -84,7 +83,10 @@ function layerTable(model: ReportModel, chalk: ChalkInstance, color: boolean): s
       formatGmacs(g.gmacs),
       ...baselines.map((b) => colourSpeedup(g.speedups[b], chalk)),
       formatSpeedupValue(row.model[baselines[0]!]),
-      ...(packing ? [p ? `${formatMs(p.stats.medianMs)}${p.noisy ? chalk.yellow(' ~') : ''}` : '-', colourSpeedup(p?.speedups[baselines[0]!], chalk)] : []),
+      ...extra.flatMap((v) => {
+        const p = row.views[v];
+        return [p ? `${formatMs(p.stats.medianMs)}${p.noisy ? chalk.yellow(' ~') : ''}` : '-', colourSpeedup(p?.speedups[baselines[0]!], chalk)];
+      }),
     ]);
   }
   return table.toString();
@@ -92,13 +94,12 @@ function layerTable(model: ReportModel, chalk: ChalkInstance, color: boolean): s
 
 function networkTable(model: ReportModel, chalk: ChalkInstance, color: boolean): string {
   const b0 = model.baselines[0]!;
-  const packing = model.views.includes('withPacking');
+  const extra = model.views.filter((v) => v !== 'gemm');
   const head = ['kernel', 'total ms', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `geomean vs ${b0}`, `model vs ${b0}`];
-  if (packing) head.push('+pack total ms', `+pack vs ${b0}`);
+  for (const v of extra) head.push(`${VIEW_SHORT[v]} total ms`, `${VIEW_SHORT[v]} vs ${b0}`);
   const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: [], compact: true }, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
   for (const n of model.network) {
     const g = n.views.gemm;
-    const p = n.views.withPacking;
     table.push([
       n.kernel,
       g ? formatMs(g.totalMs) : '-',
@@ -106,7 +107,10 @@ function networkTable(model: ReportModel, chalk: ChalkInstance, color: boolean):
       ...model.baselines.map((b) => colourSpeedup(g?.speedups[b], chalk)),
       colour(g?.geomean[b0], geomeanText(g?.geomean[b0], g?.speedups[b0]?.borrowed), chalk),
       formatSpeedupValue(n.model[b0]),
-      ...(packing ? [p ? formatMs(p.totalMs) : '-', colourSpeedup(p?.speedups[b0], chalk)] : []),
+      ...extra.flatMap((v) => {
+        const p = n.views[v];
+        return [p ? formatMs(p.totalMs) : '-', colourSpeedup(p?.speedups[b0], chalk)];
+      }),
     ]);
   }
   return table.toString();
@@ -157,7 +161,7 @@ export function renderConsole(results: ResultsFile, options: ConsoleOptions): st
   }
   // Failures are already spelled out in their table rows.
   const notes = [`speedup = baseline median / median, same backend; ${MODEL_NOTE}`, ...reportNotes(model, (id) => id, { failures: false })];
-  if (model.noisyCount > 0) notes.push('A "~" after a +pack time marks a noisy one.');
+  if (model.noisyCount > 0 && model.views.length > 1) notes.push(`A "~" after a ${model.views.filter((v) => v !== 'gemm').map((v) => VIEW_SHORT[v]).join(' or ')} time marks a noisy one.`);
   lines.push(...notes.map((n) => chalk.dim(n)));
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import type { CostView } from '../results/speedups.js';
 import type { Precision } from '../types.js';
 import { buildReportModel, COST_VIEWS, type Speedup } from './model.js';
 
-const VIEW_PREFIX: Readonly<Record<CostView, string>> = { gemm: 'gemm', withPacking: 'pack' };
+const VIEW_PREFIX: Readonly<Record<CostView, string>> = { gemm: 'gemm', withPacking: 'pack', fromFloat: 'float' };
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break. */
 export function csvField(value: string | number | boolean | undefined | null): string {

@@ -3,7 +3,7 @@
 
 import type { HostFingerprint, ResultsFile } from '../results/schema.js';
 import { FORK_DISAGREEMENT, NOISY_SPREAD, forkSpread, quantile, withinForkSpread } from '../results/stats.js';
-import type { ReportModel, Speedup } from './model.js';
+import { VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
 /** Milliseconds with at least 4 significant digits, so ratios of printed times stay accurate. */
 export function formatMs(ms: number): string {
@@ -93,7 +93,30 @@ export function runFacts(results: ResultsFile): [string, string][] {
     ],
     ['Isolation', isolationText(c.isolation, c.forks)],
     ['Baseline', `${c.baseline} (same backend)`],
+    ...(c.quantizers ? [['Quantizers (from float)', quantizersText(c.quantizers)] as [string, string]] : []),
   ];
+}
+
+/** The activation quantizers of a run in one line: "fatnn: x < -0.625 -> -1, x >= 0.5 -> +1; ...". */
+export function quantizersText(qs: NonNullable<ResultsFile['config']['quantizers']>): string {
+  return Object.values(qs)
+    .flatMap((q) => {
+      if (!q) return [];
+      switch (q.precision) {
+        case 'fatnn':
+        case 'ternary2b':
+          return [`${q.precision}: x < ${q.low} -> -1, x >= ${q.high} -> +1, else 0`];
+        case 'bit2':
+          return [`bit2: level = thresholds reached of ${q.thresholds.join(', ')}`];
+        case 'binary':
+          return ['binary: sign (x < 0 -> -1, else +1)'];
+        case 'int8':
+          return [`int8: x / ${q.scale} rounded half away from zero, clamped to [-128, 127]`];
+        case 'fp32':
+          return [];
+      }
+    })
+    .join('; ') + (Object.keys(qs).length > 0 ? '; NaN is rejected' : '');
 }
 
 export const NOISY_NOTE = `"noisy": interquartile range above ${Math.round(NOISY_SPREAD * 100)}% of the median, fork medians more than ${Math.round(FORK_DISAGREEMENT * 100)}% apart, or bimodal samples; treat that speedup with care`;
@@ -134,7 +157,7 @@ export function geomeanText(value: number | undefined, borrowed: boolean | undef
  */
 /** What a time in the report covers, so readers of any format know what setup is left out. */
 export const TIMED_NOTE =
-  'Timed: one GEMM on pre-packed operands (GEMM columns) and activation packing + GEMM (+pack columns); for workers kernels, waking every thread + compute + waiting for all. Not timed: kernel creation, weight packing, wasm instantiation, worker pool start-up, copying C out.';
+  'Timed: one GEMM on pre-packed operands (GEMM columns), activation packing + GEMM (+pack columns) and, from float, quantizing float32 activations + packing (fused where the kernel can) + GEMM (from float columns; fp32: its GEMM alone); for workers kernels, waking every thread + compute + waiting for all. Not timed: kernel creation, weight packing, wasm instantiation, worker pool start-up, copying C out.';
 
 export function reportNotes(model: ReportModel, code: (id: string) => string, options: { failures?: boolean } = {}): string[] {
   const notes: string[] = [TIMED_NOTE];
@@ -151,7 +174,7 @@ export function reportNotes(model: ReportModel, code: (id: string) => string, op
   for (const g of model.baselineGaps) {
     const key = `${g.baselineKernel}\0${g.layers.join('\0')}`;
     const entry = gapNotes.get(key) ?? { views: [], kernel: g.baselineKernel, layers: g.layers };
-    entry.views.push(g.view === 'gemm' ? 'GEMM' : '+pack');
+    entry.views.push(VIEW_SHORT[g.view]);
     gapNotes.set(key, entry);
   }
   for (const g of gapNotes.values()) {
@@ -185,7 +208,7 @@ export function forkNotes(model: ReportModel, code: (id: string) => string): str
   }
   const named = cells.filter((x) => x.cell!.noiseReasons.some((reason) => !reason.startsWith('IQR')));
   for (const x of named.slice(0, MAX_NAMED_NOISE)) {
-    notes.push(`noisy: ${code(x.r.measurement.kernel)} on ${x.r.layer.name} (${x.v === 'gemm' ? 'GEMM' : '+pack'}): ${x.cell!.noiseReasons.join('; ')}.`);
+    notes.push(`noisy: ${code(x.r.measurement.kernel)} on ${x.r.layer.name} (${VIEW_SHORT[x.v]}): ${x.cell!.noiseReasons.join('; ')}.`);
   }
   if (named.length > MAX_NAMED_NOISE) notes.push(`noisy: ${named.length - MAX_NAMED_NOISE} more timings with disagreeing forks or bimodal samples (see the CSV's noise column).`);
   const partial = model.results.layers.filter((l) => l.partial).map((l) => l.name);

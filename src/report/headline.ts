@@ -10,6 +10,7 @@ import type { ResultsFile } from '../results/schema.js';
 import { modelSpeedup } from '../precisions.js';
 import { PRECISIONS, type Precision } from '../types.js';
 import { formatSpeedupValue, speedupText } from './format.js';
+import type { CostView } from '../results/speedups.js';
 import { buildReportModel, type ReportModel, type Speedup } from './model.js';
 
 /** FATNN's claim (Chen et al., ICCV 2021): its ternary inner product costs half the conventional 2-bit one. */
@@ -28,6 +29,11 @@ export interface HeadlineRow {
   readonly cells: readonly (Speedup | undefined)[];
   /** Whole-network fatnn vs ternary2b in this class, when both ran. */
   readonly fatnn?: Speedup;
+  /**
+   * The same from float (quantize float activations + pack + GEMM; fp32: its GEMM alone), when
+   * the run measured that view: the per-layer speedup a deployed network sees.
+   */
+  readonly fromFloat?: { readonly cells: readonly (Speedup | undefined)[]; readonly fatnn?: Speedup };
 }
 
 export interface Headline {
@@ -50,9 +56,9 @@ export interface Headline {
 }
 
 /** A whole-network speedup marked noisy when any per-layer speedup it sums over is noisy. */
-function withLayerNoise(model: ReportModel, kernel: string, baseline: Precision, s: Speedup | undefined): Speedup | undefined {
+function withLayerNoise(model: ReportModel, kernel: string, baseline: Precision, s: Speedup | undefined, view: CostView = 'gemm'): Speedup | undefined {
   if (!s) return undefined;
-  const noisy = model.rows.some((r) => r.measurement.kernel === kernel && r.views.gemm?.speedups[baseline]?.noisy);
+  const noisy = model.rows.some((r) => r.measurement.kernel === kernel && r.views[view]?.speedups[baseline]?.noisy);
   return { ...s, noisy };
 }
 
@@ -79,7 +85,13 @@ export function buildHeadline(results: ResultsFile, baselineOverride?: Precision
     const cells = kernels.map((k) => (k === undefined ? undefined : withLayerNoise(model, k, baseline, network.get(k)?.views.gemm?.speedups[baseline])));
     const fatnnKernel = choice.kernels.get(`fatnn/${klass}`);
     const fatnn = fatnnKernel === undefined ? undefined : withLayerNoise(model, fatnnKernel, 'ternary2b', network.get(fatnnKernel)?.views.gemm?.speedups.ternary2b);
-    return { klass, ...(isa !== undefined && { isa }), label: classLabel(klass, isa), kernels, cells, ...(fatnn && { fatnn }) };
+    let fromFloat: HeadlineRow['fromFloat'];
+    if (model.views.includes('fromFloat') && kernels.some((k) => k !== undefined && network.get(k)?.views.fromFloat)) {
+      const ffCells = kernels.map((k) => (k === undefined ? undefined : withLayerNoise(model, k, baseline, network.get(k)?.views.fromFloat?.speedups[baseline], 'fromFloat')));
+      const ffFatnn = fatnnKernel === undefined ? undefined : withLayerNoise(model, fatnnKernel, 'ternary2b', network.get(fatnnKernel)?.views.fromFloat?.speedups.ternary2b, 'fromFloat');
+      fromFloat = { cells: ffCells, ...(ffFatnn && { fatnn: ffFatnn }) };
+    }
+    return { klass, ...(isa !== undefined && { isa }), label: classLabel(klass, isa), kernels, cells, ...(fatnn && { fatnn }), ...(fromFloat && { fromFloat }) };
   });
   return {
     host: hostSummary(results),
@@ -97,11 +109,21 @@ export function buildHeadline(results: ResultsFile, baselineOverride?: Precision
 }
 
 export const FATNN_COLUMN = 'fatnn/ternary2b';
+/** Label of the row under a class's with its "from float" speedups. */
+export const FROM_FLOAT_ROW = '  from float';
 
-/** The headline as a grid of strings: header, one row per class, the model row. */
+/** Headline rows in display order: each class, then its "from float" row when measured. */
+export function headlineDisplayRows(h: Headline): { label: string; klass: string; kernels: readonly (string | undefined)[]; cells: readonly (Speedup | undefined)[]; fatnn?: Speedup; fromFloat: boolean }[] {
+  return h.rows.flatMap((r) => [
+    { label: r.label, klass: r.label, kernels: r.kernels, cells: r.cells, ...(r.fatnn && { fatnn: r.fatnn }), fromFloat: false },
+    ...(r.fromFloat ? [{ label: FROM_FLOAT_ROW, klass: r.label, kernels: r.kernels, cells: r.fromFloat.cells, ...(r.fromFloat.fatnn && { fatnn: r.fromFloat.fatnn }), fromFloat: true }] : []),
+  ]);
+}
+
+/** The headline as a grid of strings: header, one row per class (and its from-float row), the model row. */
 export function headlineGrid(h: Headline): { head: string[]; rows: string[][] } {
   const head = ['kernel class', ...h.precisions, FATNN_COLUMN];
-  const rows = h.rows.map((r) => [r.label, ...r.cells.map((c, i) => (r.kernels[i] === undefined ? '' : speedupText(c))), speedupText(r.fatnn)]);
+  const rows = headlineDisplayRows(h).map((r) => [r.label, ...r.cells.map((c, i) => (r.kernels[i] === undefined ? '' : speedupText(c))), speedupText(r.fatnn)]);
   rows.push(['op-count model', ...h.model.map((m) => formatSpeedupValue(m)), `${formatSpeedupValue(h.fatnnModel)} (paper ${h.paper}x)`]);
   return { head, rows };
 }
@@ -109,7 +131,10 @@ export function headlineGrid(h: Headline): { head: string[]; rows: string[][] } 
 /** What the headline numbers are, in one sentence every surface prints under it. */
 export function headlineCaption(h: Headline): string {
   const scope = `${h.layers} layer${h.layers === 1 ? '' : 's'}${h.complete ? '' : ', INCOMPLETE run'}`;
-  return `Whole-network speedup vs ${h.baseline} (GEMM only, sum over ${scope} weighted by count), each kernel against the ${h.baseline} kernel of its own class; ${FATNN_COLUMN}: the FATNN claim, fatnn vs conventional 2-bit ternary in the same class.`;
+  const fromFloat = h.rows.some((r) => r.fromFloat)
+    ? ` "from float" rows: quantizing float activations + packing + GEMM against the ${h.baseline} kernel's${h.baseline === 'fp32' ? ' GEMM alone' : ' own from-float time'}, the speedup a deployed network's layers see.`
+    : '';
+  return `Whole-network speedup vs ${h.baseline} (GEMM only, sum over ${scope} weighted by count), each kernel against the ${h.baseline} kernel of its own class; ${FATNN_COLUMN}: the FATNN claim, fatnn vs conventional 2-bit ternary in the same class.${fromFloat}`;
 }
 
 /** The FATNN claim in one line: measured per class, model and paper. */

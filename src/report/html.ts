@@ -6,8 +6,8 @@ import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, reportNotes, runFacts, speedupTone, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { reportTitle } from './markdown.js';
-import { buildHeadline, fatnnLine, headlineCaption, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
-import { VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
+import { buildHeadline, fatnnLine, headlineCaption, headlineDisplayRows, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
+import { VIEW_LABELS, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 import { escapeXml as esc, headlineChartSvg, speedupChartSvg, type ChartRange } from './svg.js';
 
 export type Cell = string | { html: string; cls?: string };
@@ -39,14 +39,13 @@ function facts(pairs: [string, string][]): string {
 
 function networkTable(model: ReportModel): string {
   const b0 = model.baselines[0]!;
-  const packing = model.views.includes('withPacking');
+  const extra = model.views.filter((v) => v !== 'gemm');
   const head = ['kernel', 'total ms', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `geomean vs ${b0}`, `model vs ${b0}`];
-  if (packing) head.push('+pack total ms', `+pack vs ${b0}`, `+pack geomean vs ${b0}`);
+  for (const v of extra) head.push(`${VIEW_SHORT[v]} total ms`, `${VIEW_SHORT[v]} vs ${b0}`, `${VIEW_SHORT[v]} geomean vs ${b0}`);
   return table(
     head,
     model.network.map((n) => {
       const g = n.views.gemm;
-      const p = n.views.withPacking;
       return [
         code(n.kernel),
         g ? formatMs(g.totalMs) : '-',
@@ -54,7 +53,10 @@ function networkTable(model: ReportModel): string {
         ...model.baselines.map((b) => sp(g?.speedups[b])),
         speedup(g?.geomean[b0], false, g?.speedups[b0]?.borrowed),
         formatSpeedupValue(n.model[b0]),
-        ...(packing ? [p ? formatMs(p.totalMs) : '-', sp(p?.speedups[b0]), speedup(p?.geomean[b0], false, p?.speedups[b0]?.borrowed)] : []),
+        ...extra.flatMap((v) => {
+          const p = n.views[v];
+          return [p ? formatMs(p.totalMs) : '-', sp(p?.speedups[b0]), speedup(p?.geomean[b0], false, p?.speedups[b0]?.borrowed)];
+        }),
       ];
     }),
   );
@@ -93,12 +95,12 @@ export function headlineHtml(h: Headline, options: { title?: string; range?: Cha
       title: options.title ?? `Whole-network speedup vs ${h.baseline} by kernel class (GEMM only)`,
       baseline: h.baseline,
       precisions: h.precisions,
-      groups: h.rows.map((r) => ({ label: r.label, values: r.cells.map((c) => c?.value) })),
+      groups: headlineDisplayRows(h).map((r) => ({ label: r.fromFloat ? `${r.klass}, from float` : r.label, values: r.cells.map((c) => c?.value) })),
       model: h.model,
     },
     options.range,
   );
-  const bodyRows: Cell[][] = h.rows.map((r) => [r.label, ...r.cells.map((c, i) => (r.kernels[i] === undefined ? '' : sp(c))), sp(r.fatnn)]);
+  const bodyRows: Cell[][] = headlineDisplayRows(h).map((r) => [r.fromFloat ? { html: `&nbsp;&nbsp;${esc(r.label.trim())}` } : r.label, ...r.cells.map((c, i) => (r.kernels[i] === undefined ? '' : sp(c))), sp(r.fatnn)]);
   bodyRows.push([{ html: '<i>op-count model</i>' }, ...rows[rows.length - 1]!.slice(1)]);
   return [
     ...(options.warnings === false ? [] : h.warnings.map((w) => `<p class="warning"><b>Warning</b>: ${esc(w)}</p>`)),
@@ -117,9 +119,9 @@ export function legendHtml(): string {
 
 function detailTable(model: ReportModel): string {
   const b0 = model.baselines[0]!;
-  const packing = model.views.includes('withPacking');
+  const extra = model.views.filter((v) => v !== 'gemm');
   const head = ['layer', 'MxNxK', 'kernel', 'median ms', 'p25-p75 ms', 'IQR', '±rme', 'n', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `model vs ${b0}`];
-  if (packing) head.push('+pack median ms', '+pack IQR', `+pack vs ${b0}`);
+  for (const v of extra) head.push(`${VIEW_SHORT[v]} median ms`, `${VIEW_SHORT[v]} IQR`, `${VIEW_SHORT[v]} vs ${b0}`);
   const rows = model.rows.map((row): Cell[] => {
     const { layer, measurement: m } = row;
     const g = row.views.gemm;
@@ -128,7 +130,6 @@ function detailTable(model: ReportModel): string {
       const label = m.verification === 'failed' ? 'WRONG RESULT' : 'error';
       return [...base, { html: `<span class="worse">${esc(label)}: ${esc(m.error ?? 'no timings')}</span>` }, ...head.slice(4).map(() => '')];
     }
-    const p = row.views.withPacking;
     const iqr = (noisy: boolean, spread: number): Cell => ({ html: `${esc(formatPercent(spread))}${noisy ? ' noisy' : ''}`, cls: noisy ? 'noisy' : undefined });
     return [
       ...base,
@@ -140,7 +141,10 @@ function detailTable(model: ReportModel): string {
       formatGmacs(g.gmacs),
       ...model.baselines.map((b) => sp(g.speedups[b])),
       formatSpeedupValue(row.model[b0]),
-      ...(packing ? [p ? formatMs(p.stats.medianMs) : '-', p ? iqr(p.noisy, p.spread) : '-', sp(p?.speedups[b0])] : []),
+      ...extra.flatMap((v): Cell[] => {
+        const p = row.views[v];
+        return [p ? formatMs(p.stats.medianMs) : '-', p ? iqr(p.noisy, p.spread) : '-', sp(p?.speedups[b0])];
+      }),
     ];
   });
   return table(head, rows, 'detail');

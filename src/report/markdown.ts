@@ -7,7 +7,7 @@ import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, runFacts, speedupText, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { buildHeadline, fatnnLine, headlineCaption, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
-import { VIEW_LABELS, type ReportModel, type Speedup } from './model.js';
+import { VIEW_LABELS, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
 export function mdEscape(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -30,12 +30,11 @@ export function reportTitle(results: ResultsFile): string {
 
 function networkSection(model: ReportModel): string {
   const b0 = model.baselines[0]!;
-  const packing = model.views.includes('withPacking');
+  const extra = model.views.filter((v) => v !== 'gemm');
   const head = ['kernel', 'total ms', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `geomean vs ${b0}`, `model vs ${b0}`];
-  if (packing) head.push('+pack total ms', `+pack vs ${b0}`, `+pack geomean vs ${b0}`);
+  for (const v of extra) head.push(`${VIEW_SHORT[v]} total ms`, `${VIEW_SHORT[v]} vs ${b0}`, `${VIEW_SHORT[v]} geomean vs ${b0}`);
   const rows = model.network.map((n) => {
     const g = n.views.gemm;
-    const p = n.views.withPacking;
     return [
       `\`${n.kernel}\``,
       g ? formatMs(g.totalMs) : '-',
@@ -43,7 +42,10 @@ function networkSection(model: ReportModel): string {
       ...model.baselines.map((b) => speedupText(g?.speedups[b])),
       geomeanText(g?.geomean[b0], g?.speedups[b0]?.borrowed),
       formatSpeedupValue(n.model[b0]),
-      ...(packing ? [p ? formatMs(p.totalMs) : '-', speedupText(p?.speedups[b0]), geomeanText(p?.geomean[b0], p?.speedups[b0]?.borrowed)] : []),
+      ...extra.flatMap((v) => {
+        const p = n.views[v];
+        return [p ? formatMs(p.totalMs) : '-', speedupText(p?.speedups[b0]), geomeanText(p?.geomean[b0], p?.speedups[b0]?.borrowed)];
+      }),
     ];
   });
   return mdTable(head, rows);
@@ -68,15 +70,14 @@ function matrixSections(model: ReportModel, view: ReportModel['views'][number]):
 
 function detailSection(model: ReportModel): string {
   const b0 = model.baselines[0]!;
-  const packing = model.views.includes('withPacking');
+  const extra = model.views.filter((v) => v !== 'gemm');
   const head = ['layer', 'MxNxK', 'kernel', 'median ms', 'p25-p75 ms', 'IQR', '±rme', 'n', 'GMAC/s', ...model.baselines.map((b) => `vs ${b}`), `model vs ${b0}`];
-  if (packing) head.push('+pack median ms', '+pack IQR', `+pack vs ${b0}`);
+  for (const v of extra) head.push(`${VIEW_SHORT[v]} median ms`, `${VIEW_SHORT[v]} IQR`, `${VIEW_SHORT[v]} vs ${b0}`);
   const rows = model.rows.map((row) => {
     const { layer, measurement: m } = row;
     const g = row.views.gemm;
     const base = [layer.name, shapeLabel(layer), `\`${m.kernel}\``];
     if (!g) return [...base, `${m.verification === 'failed' ? '**WRONG RESULT**' : '**error**'}: ${m.error ?? 'no timings'}`, ...head.slice(4).map(() => '')];
-    const p = row.views.withPacking;
     return [
       ...base,
       formatMs(g.stats.medianMs),
@@ -87,7 +88,10 @@ function detailSection(model: ReportModel): string {
       formatGmacs(g.gmacs),
       ...model.baselines.map((b) => speedupCell(g.speedups[b])),
       formatSpeedupValue(row.model[b0]),
-      ...(packing ? [p ? formatMs(p.stats.medianMs) : '-', p ? `${formatPercent(p.spread)}${p.noisy ? ' noisy' : ''}` : '-', speedupCell(p?.speedups[b0])] : []),
+      ...extra.flatMap((v) => {
+        const p = row.views[v];
+        return [p ? formatMs(p.stats.medianMs) : '-', p ? `${formatPercent(p.spread)}${p.noisy ? ' noisy' : ''}` : '-', speedupCell(p?.speedups[b0])];
+      }),
     ];
   });
   return mdTable(head, rows, head.map((_, i) => (i < 3 ? 'l' : 'r')));

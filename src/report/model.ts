@@ -8,12 +8,16 @@ import { noiseReasons, relativeSpread } from '../results/stats.js';
 import { baselineFor, baselineKernelId, expectedSpeedup, geometricMean, gmacPerSecond, isBorrowed, runKernelIds, timeOf, variantOf, type CostView } from '../results/speedups.js';
 import { macs } from '../shapes.js';
 
-export const COST_VIEWS: readonly CostView[] = ['gemm', 'withPacking'];
+export const COST_VIEWS: readonly CostView[] = ['gemm', 'withPacking', 'fromFloat'];
 
 export const VIEW_LABELS: Readonly<Record<CostView, string>> = {
   gemm: 'GEMM only (pre-packed operands)',
   withPacking: 'with activation packing (per-inference cost)',
+  fromFloat: 'from float (quantize float activations + pack + GEMM; fp32: GEMM alone)',
 };
+
+/** Column prefixes of the views after the GEMM one, the same in every table ("+pack ms"). */
+export const VIEW_SHORT: Readonly<Record<CostView, string>> = { gemm: 'GEMM', withPacking: '+pack', fromFloat: 'from float' };
 
 /** A speedup with the two times it is the ratio of, so every renderer can show its provenance. */
 export interface Speedup {
@@ -153,8 +157,8 @@ function networkTotal(results: ResultsFile, kernel: string, view: CostView): num
 
 export function buildReportModel(results: ResultsFile, baselineOverride?: Precision): ReportModel {
   const baselines = reportBaselines(baselineOverride ?? results.config.baseline);
-  const anyPacking = results.layers.some((l) => l.measurements.some((m) => m.withPacking));
-  const views: CostView[] = anyPacking ? ['gemm', 'withPacking'] : ['gemm'];
+  // A view is reported when some measurement has it (GEMM always).
+  const views = COST_VIEWS.filter((v) => v === 'gemm' || results.layers.some((l) => l.measurements.some((m) => m[v])));
   const totalMacs = results.layers.reduce((s, l) => s + l.count * macs(l), 0);
   const runKernels = runKernelIds(results);
 

@@ -7,7 +7,8 @@ import { macs } from '../shapes.js';
 import type { Precision } from '../types.js';
 import type { LayerResult, Measurement } from './schema.js';
 
-export type CostView = 'gemm' | 'withPacking';
+/** The timed operations (Measurement fields): GEMM only, + activation packing, from float activations. */
+export type CostView = 'gemm' | 'withPacking' | 'fromFloat';
 
 export function timeOf(m: Measurement, view: CostView): number | undefined {
   return m[view]?.medianMs;
