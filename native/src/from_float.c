@@ -226,7 +226,7 @@ static int64_t pack_bits_from_float(const fn_plan *p, const float *t, const floa
 
 /* x / scale rounded half away from zero (C's round), clamped: the reference's arithmetic, in
  * double, so every float gives the reference's int8. */
-static int64_t quantize_int8(const float *x, uint64_t n, double scale, int8_t *q) {
+static int64_t quantize_int8_portable(const float *x, uint64_t n, double scale, int8_t *q) {
   for (uint64_t i = 0; i < n; i++) {
     const float v = x[i];
     if (v != v) return (int64_t)i;
@@ -237,10 +237,52 @@ static int64_t quantize_int8(const float *x, uint64_t n, double scale, int8_t *q
   return -1;
 }
 
+#ifdef FF_X86
+/* The same in AVX2, 8 floats per step as two double vectors: round half away from zero is
+ * trunc(s) + (|s - trunc(s)| >= 0.5 ? sign(s) : 0), exact since s - trunc(s) is exact in double;
+ * s is clamped to [-129, 128] first, so +-Infinity saturate and the int32 conversion is exact.
+ * The scalar loop (libm round per value) took ~8 ns per value on the 64x3136x576 activations. */
+__attribute__((target("avx2")))
+static inline __m128i round_half_away_avx2(__m256d s) {
+  const __m256d lo = _mm256_set1_pd(-129.0), hi = _mm256_set1_pd(128.0), half = _mm256_set1_pd(0.5);
+  const __m256d sign = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
+  s = _mm256_min_pd(_mm256_max_pd(s, lo), hi);
+  const __m256d t = _mm256_round_pd(s, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __m256d d = _mm256_andnot_pd(sign, _mm256_sub_pd(s, t));
+  const __m256d step = _mm256_and_pd(_mm256_cmp_pd(d, half, _CMP_GE_OQ), _mm256_or_pd(_mm256_and_pd(s, sign), one));
+  return _mm256_cvttpd_epi32(_mm256_add_pd(t, step));
+}
+
+__attribute__((target("avx2")))
+static int64_t quantize_int8_avx2(const float *x, uint64_t n, double scale, int8_t *q) {
+  const __m256d inv = _mm256_set1_pd(scale);
+  uint64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) return quantize_int8_portable(x + i, 8, scale, q + i) + (int64_t)i;
+    const __m128i a = round_half_away_avx2(_mm256_div_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), inv));
+    const __m128i b = round_half_away_avx2(_mm256_div_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)), inv));
+    /* saturating packs clamp to [-128, 127], as the reference does */
+    const __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_setzero_si128());
+    _mm_storel_epi64((__m128i *)(q + i), bytes);
+  }
+  const int64_t bad = quantize_int8_portable(x + i, n - i, scale, q + i);
+  return bad >= 0 ? bad + (int64_t)i : -1;
+}
+#endif
+
+static int64_t quantize_int8(int isa, const float *x, uint64_t n, double scale, int8_t *q) {
+#ifdef FF_X86
+  if (isa == FN_AVX2 || isa == FN_AVX512) return quantize_int8_avx2(x, n, scale, q);
+#endif
+  (void)isa;
+  return quantize_int8_portable(x, n, scale, q);
+}
+
 int64_t fn_pack_x_from_float(const fn_plan *p, const float *x, const double *args, void *scratch, void *packed) {
   switch (p->precision) {
     case FN_INT8: {
-      const int64_t bad = quantize_int8(x, (uint64_t)p->N * p->K, args[0], (int8_t *)scratch);
+      const int64_t bad = quantize_int8(p->isa, x, (uint64_t)p->N * p->K, args[0], (int8_t *)scratch);
       if (bad >= 0) return bad;
       return fn_pack_x(p, scratch, packed);
     }
