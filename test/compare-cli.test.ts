@@ -121,8 +121,8 @@ it('bad input: a missing file', () => {
 });
 
 it('bad input: a results file of an incompatible schema version', () => {
-  const v3 = editedFixture('v3.json', (d) => (d.schemaVersion = 3));
-  assertUsageError(cli(['compare', T1, v3]), /schema version 3 is newer than this fatnn-bench reads \(2\)/);
+  const v4 = editedFixture('v4.json', (d) => (d.schemaVersion = 4));
+  assertUsageError(cli(['compare', T1, v4]), /schema version 4 is newer than this fatnn-bench reads \(3\)/);
 });
 
 it('bad input: a file that is not a results file', () => {

@@ -91,14 +91,15 @@ test('version 1 results files are read as one un-isolated fork', async () => {
   const text = await readFile(FIXTURE, 'utf8');
   assert.equal(JSON.parse(text).schemaVersion, 1, 'the fixture is a version 1 file');
   const doc = parseResults(text, 'fixture');
-  assert.equal(doc.schemaVersion, 2);
+  assert.equal(doc.schemaVersion, 3);
   assert.equal(doc.upgradedFrom, 1);
+  assert.equal(doc.config.fromFloat, false);
   assert.equal(doc.config.forks, 1);
   assert.equal(doc.config.isolation, 'none');
   const model = buildReportModel(doc);
   assert.ok(model.rows.length > 0);
   assert.ok(reportNotes(model, (id) => id).every((n) => !/between forks/.test(n)), 'no fork spread is claimed for a one-fork file');
-  // Written back it is a valid version 2 document.
+  // Written back it is a valid version 3 document.
   const again = parseResults(serializeResults(doc), 'again');
   assert.equal(again.config.isolation, 'none');
 });
@@ -117,5 +118,6 @@ test('a version 2 file must say how it was isolated and hold consistent forks', 
   assert.throws(() => parseResults(JSON.stringify(v2), 'f'), /gemm\.forks: fork samples add up to/);
   g.forks = [{ samples: g.samples, medianMs: g.medianMs, p25Ms: g.medianMs, p75Ms: g.medianMs }];
   const ok: ResultsFile = parseResults(JSON.stringify(v2), 'f');
-  assert.equal(ok.upgradedFrom, undefined);
+  assert.equal(ok.upgradedFrom, 2);
+  assert.equal(ok.config.fromFloat, false);
 });

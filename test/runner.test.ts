@@ -47,7 +47,7 @@ test('each fork is recorded in results.json and read back by report', async () =
   const r = await cli(['run', '--shape', '8x64x100', '-k', 'fatnn/js', '-k', 'binary/wasm-scalar', ...FAST, '--forks', '3', '--rounds', '1', '--out', out, '--format', 'json,csv']);
   assert.equal(r.code, 0, r.stderr);
   const results = await readResultsFile(path.join(out, 'results.json'));
-  assert.equal(results.schemaVersion, 2);
+  assert.equal(results.schemaVersion, 3);
   assert.equal(results.config.forks, 3);
   for (const m of results.layers[0]!.measurements) {
     for (const stats of [m.gemm!, m.withPacking!]) {

@@ -196,7 +196,9 @@ function renderCsv(c: Comparison): string {
   for (const r of c.runs.slice(1)) head.push(`${r.label}_change`, `${r.label}_p_value`, `${r.label}_verdict`);
   // Last, so earlier column positions do not move: the kernel id each run's cells come from.
   for (const r of c.runs) head.push(`${r.label}_kernel`);
-  for (const r of c.runs) head.push(`${r.label}_from_float_speedup_vs_${c.options.baseline}`);
+  // Runs before schema version 3 have no from-float view: their comparisons keep the old columns.
+  const float = hasFromFloat(c);
+  if (float) for (const r of c.runs) head.push(`${r.label}_from_float_speedup_vs_${c.options.baseline}`);
   const num = (v: number | undefined) => (v === undefined ? '' : String(v));
   const lines: string[][] = [head];
   for (const row of c.rows) {
@@ -209,7 +211,7 @@ function renderCsv(c: Comparison): string {
       ...row.cells.flatMap((cell) => [num(cell?.medianMs), num(cell?.speedup)]),
       ...row.changes.slice(1).flatMap((ch) => [num(ch?.relative), num(ch?.pValue), ch?.verdict ?? '']),
       ...row.kernels.map((k) => k ?? ''),
-      ...row.cells.map((cell) => num(cell?.fromFloatSpeedup)),
+      ...(float ? row.cells.map((cell) => num(cell?.fromFloatSpeedup)) : []),
     ]);
   }
   for (const g of c.geomean) {
@@ -222,7 +224,7 @@ function renderCsv(c: Comparison): string {
       ...g.speedups.flatMap((s) => ['', num(s)]),
       ...g.timeRatios.slice(1).flatMap((t) => [num(t === undefined ? undefined : t - 1), '', '']),
       ...c.runs.map(() => ''),
-      ...c.runs.map(() => ''),
+      ...(float ? c.runs.map(() => '') : []),
     ]);
   }
   return `${lines.map(csvLine).join('\n')}\n`;

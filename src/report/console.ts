@@ -7,7 +7,7 @@ import { runtimeLabel } from '../results/runtime.js';
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, TIMED_NOTE, speedupText, speedupTone, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, timedNote, speedupText, speedupTone, MODEL_NOTE } from './format.js';
 import { alignGrid, buildHeadline, headlineCaption, headlineGrid, wrapText, type Headline } from './headline.js';
 import { buildReportModel, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
@@ -140,7 +140,7 @@ export function renderConsole(results: ResultsFile, options: ConsoleOptions): st
   const lines = wrapText(title, width, '  ').map((l) => chalk.bold(l));
   if (!results.complete) lines.push(chalk.yellow(`INCOMPLETE: ${results.layers.length}${results.config.plannedLayers !== undefined ? ` of ${results.config.plannedLayers}` : ''} layer(s) measured`));
   lines.push(...headlineLines(headline, chalk, width));
-  const short: string[] = [noiseSummary(model.noisyCount, model.timingCount), ...(options.detail ? [] : [TIMED_NOTE, `${MODEL_NOTE}.`])];
+  const short: string[] = [noiseSummary(model.noisyCount, model.timingCount), ...(options.detail ? [] : [timedNote(model.views), `${MODEL_NOTE}.`])];
   const marks = [model.noisyCount > 0 && '~ noisy', model.borrowings.length > 0 && '† baseline borrowed from the backend\'s other variant'].filter(Boolean);
   if (marks.length > 0) short.push(`Marks: ${marks.join('; ')}.`);
   // Failures stay visible in the short view: a wrong result must never hide behind --detail.

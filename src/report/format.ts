@@ -2,6 +2,7 @@
 // run description lines, table cell escaping. One place, so all formats print the same digits.
 
 import type { HostFingerprint, ResultsFile } from '../results/schema.js';
+import type { CostView } from '../results/speedups.js';
 import { FORK_DISAGREEMENT, NOISY_SPREAD, forkSpread, quantile, withinForkSpread } from '../results/stats.js';
 import { VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
@@ -156,11 +157,15 @@ export function geomeanText(value: number | undefined, borrowed: boolean | undef
  * baselines, baselines missing on some layers, failures and skips. `code` formats a kernel id.
  */
 /** What a time in the report covers, so readers of any format know what setup is left out. */
-export const TIMED_NOTE =
-  'Timed: one GEMM on pre-packed operands (GEMM columns), activation packing + GEMM (+pack columns) and, from float, quantizing float32 activations + packing (fused where the kernel can) + GEMM (from float columns; fp32: its GEMM alone); for workers kernels, waking every thread + compute + waiting for all. Not timed: kernel creation, weight packing, wasm instantiation, worker pool start-up, copying C out.';
+export function timedNote(views: readonly CostView[]): string {
+  const fromFloat = views.includes('fromFloat')
+    ? ' and, from float, quantizing float32 activations + packing (fused where the kernel can) + GEMM (from float columns; fp32: its GEMM alone)'
+    : '';
+  return `Timed: one GEMM on pre-packed operands (GEMM columns), activation packing + GEMM (+pack columns)${fromFloat}; for workers kernels, waking every thread + compute + waiting for all. Not timed: kernel creation, weight packing, wasm instantiation, worker pool start-up, copying C out.`;
+}
 
 export function reportNotes(model: ReportModel, code: (id: string) => string, options: { failures?: boolean } = {}): string[] {
-  const notes: string[] = [TIMED_NOTE];
+  const notes: string[] = [timedNote(model.views)];
   if (model.noisyCount > 0) notes.push(`${model.noisyCount} noisy measurement(s): ${NOISY_NOTE}. A "~" after a speedup marks one computed from a noisy median.`);
   notes.push(...forkNotes(model, code));
   const byBaseline = new Map<string, string[]>();
