@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nativeAddon, NATIVE_ISAS, type NativeIsa } from '../src/backends/native/addon.js';
+import { packPlanesFromFloat } from '../src/backends/js/from-float-packing.js';
 import { nativeKernels } from '../src/backends/native/index.js';
+import { packPlanes, planeLayout, rowSums, type BitPrecision } from '../src/packing.js';
 import { ceilF32, DEFAULT_QUANTIZERS, fusedQuantizerArgs, randomFloatActivations } from '../src/from-float.js';
 import { randomLogical } from '../src/precisions.js';
 import { quantize, quantizeValue, type QuantizerParams } from '../src/quantize.js';
@@ -104,6 +106,47 @@ describe('native fused fromFloat packing equals reference quantizer + pack', { s
         await kernel.dispose();
       });
     }
+  }
+});
+
+describe('js fused fromFloat packing equals reference quantizer + packPlanes', () => {
+  for (const precision of ['fatnn', 'ternary2b', 'bit2', 'binary'] as const) {
+    for (const [label, q] of [['default', DEFAULT_QUANTIZERS[precision]], ['awkward thresholds', AWKWARD[precision]!]] as const) {
+      it(`${precision}, ${label} quantizer: word-identical for 1, 2, 4 and 6 words per group, row sums equal`, () => {
+        let seed = 100;
+        for (const s of SHAPES) {
+          for (const groupWords of [1, 2, 4, 6]) {
+            const layout = planeLayout(precision, s.K, s.N, groupWords, { rowMultiple: 2, groupMultiple: groupWords === 4 ? 2 : 1 });
+            const x = edgeFloats(q, s.N * s.K, seed++);
+            const quantized = quantize(q, x) as Int8Array;
+            const expected = new Uint32Array(3 + layout.rows * layout.strideWords).fill(0xa5a5a5a5);
+            const actual = expected.slice().fill(0x5a5a5a5a, 3);
+            packPlanes(precision as BitPrecision, quantized, s.N, s.K, layout, expected, 3);
+            const sums = new Int32Array(s.N);
+            assert.equal(packPlanesFromFloat(q as typeof q & { precision: BitPrecision }, x, s.N, s.K, layout, actual, 3, sums), -1);
+            assert.deepEqual(actual, expected, `${s.N}x${s.K}, ${groupWords} words per group`);
+            const refSums = new Int32Array(s.N);
+            rowSums(quantized, s.N, s.K, refSums);
+            if (precision === 'ternary2b') assert.deepEqual(sums, refSums);
+          }
+        }
+      });
+    }
+  }
+});
+
+describe('js and wasm kernels reject a NaN from float with its row and k', () => {
+  for (const decl of KERNELS.filter((k) => (k.backend === 'js' || k.backend === 'wasm') && k.precision !== 'fp32')) {
+    const a = decl.availability();
+    it(decl.id, { skip: a.available ? false : a.reason }, async () => {
+      const shape = { M: 2, N: 3, K: 70 };
+      const kernel = await decl.create(shape, { threads: 1 });
+      const q = DEFAULT_QUANTIZERS[decl.precision];
+      const x = randomFloatActivations(q, shape.N * shape.K, 5);
+      x[2 * 70 + 3] = NaN;
+      assert.throws(() => kernel.setActivationsFromFloat!(x, q), /NaN at (row 2, k 3|index 143)/);
+      await kernel.dispose();
+    });
   }
 });
 

@@ -5,7 +5,9 @@
 
 import { KernelBase, storeTile2x2 } from '../../kernel-base.js';
 import { packPlanes, planeLayout, rowSums, type BitPrecision, type PlaneLayout } from '../../packing.js';
+import type { QuantizerParams } from '../../quantize.js';
 import type { LogicalArray, Shape } from '../../types.js';
+import { nanError, packPlanesFromFloat } from './from-float-packing.js';
 import { popcnt32 as pc } from './popcount.js';
 
 abstract class BitJsKernel extends KernelBase<Int32Array> {
@@ -28,6 +30,13 @@ abstract class BitJsKernel extends KernelBase<Int32Array> {
 
   protected packActivations(x: LogicalArray): void {
     packPlanes(this.precision as BitPrecision, x, this.shape.N, this.shape.K, this.xLayout, this.x);
+  }
+
+  /** fromFloat: floats straight to planes (from-float-packing.ts); `sums` for ternary2b. */
+  protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams, sums?: Int32Array): boolean {
+    const bad = packPlanesFromFloat(q as QuantizerParams & { precision: BitPrecision }, x, this.shape.N, this.shape.K, this.xLayout, this.x, 0, sums);
+    if (bad >= 0) throw nanError(this.precision, bad, this.shape.K);
+    return true;
   }
 }
 
@@ -161,6 +170,10 @@ export class Ternary2bJsKernel extends BitJsKernel {
   protected override packActivations(x: LogicalArray): void {
     super.packActivations(x);
     rowSums(x, this.shape.N, this.shape.K, this.xSums);
+  }
+
+  protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
+    return super.packActivationsFromFloat(x, q, this.xSums);
   }
 
   protected compute(): void {

@@ -4,6 +4,8 @@
 
 import { KernelBase } from '../../kernel-base.js';
 import { packPlanes, planeLayout, type BitPrecision, type PlaneLayout } from '../../packing.js';
+import type { QuantizerParams } from '../../quantize.js';
+import { nanError, packPlanesFromFloat } from '../js/from-float-packing.js';
 import { popcnt32 } from '../js/popcount.js';
 import { shapeLabel } from '../../shapes.js';
 import type { LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
@@ -191,6 +193,16 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     const { N, K } = this.shape;
     this.pack(x, N, this.xLayout, this.xAt);
     if (this.colBiasAt) this.ternarySums(N, this.xLayout, this.xAt, this.colBiasAt, -K);
+  }
+
+  /** fromFloat: floats straight to planes in linear memory (js/from-float-packing.ts), ternary2b's column sums with them. */
+  protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
+    const { N, K } = this.shape;
+    const words = new Uint32Array(this.memory.buffer, this.xAt, this.xLayout.rows * this.xLayout.strideWords);
+    const sums = this.colBiasAt ? new Int32Array(this.memory.buffer, this.colBiasAt, N) : undefined;
+    const bad = packPlanesFromFloat(q as QuantizerParams & { precision: BitPrecision }, x, N, K, this.xLayout, words, 0, sums);
+    if (bad >= 0) throw nanError(this.precision, bad, K);
+    return true;
   }
 
   /**
