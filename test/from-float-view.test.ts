@@ -36,6 +36,8 @@ test('run measures the from-float view and writes it into json, csv, md and html
   const fatnnRow = csv.find((row) => row[0] === 'layer' && row[col('kernel')] === 'fatnn/js')!;
   const fatnn = ms.find((m) => m.kernel === 'fatnn/js')!;
   const fp32 = ms.find((m) => m.kernel === 'fp32/js')!;
+  // fp32 from float is its GEMM alone: the same timings stand for both views.
+  assert.deepEqual(fp32.fromFloat!.sampleMs, fp32.gemm!.sampleMs);
   assert.equal(Number(fatnnRow[col('float_median_ms')]), fatnn.fromFloat!.medianMs);
   assert.equal(Number(fatnnRow[col('float_speedup_vs_fp32')]), fp32.fromFloat!.medianMs / fatnn.fromFloat!.medianMs);
   const md = await readFile(path.join(out, 'results.md'), 'utf8');

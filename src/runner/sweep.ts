@@ -101,6 +101,16 @@ function startHost(decl: KernelDeclaration, settings: SweepSettings): Promise<Ke
   return isolated ?? Promise.resolve(new InProcessHost(decl));
 }
 
+/**
+ * Whether `view` is timed on its own for this kernel. fp32's from-float operation is its GEMM
+ * alone (session.ts), the very operation of the gemm view, so its gemm timings stand for both:
+ * timing it again cost the most where kernels are slowest (fp32/js, 6 samples of 50-100 ms on
+ * the large layers) and would give the fp32 baseline two different times for one operation.
+ */
+export function timesView(decl: Pick<KernelDeclaration, 'precision'>, view: TimedView): boolean {
+  return !(view === 'fromFloat' && decl.precision === 'fp32');
+}
+
 /** The quantizer a run uses for `precision`. */
 export function quantizerFor(precision: Precision, settings: Pick<SweepSettings, 'quantizers'>): QuantizerParams {
   return settings.quantizers?.[precision] ?? DEFAULT_QUANTIZERS[precision];
@@ -231,6 +241,10 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
               collected.set(id, c);
               try {
                 for (const view of views) {
+                  if (!timesView(decl, view)) {
+                    steps += 1;
+                    continue;
+                  }
                   report(li, fork, id, PHASES[view]);
                   const s = await host.sample(view, { ...perRound(fork, round), warmupMs: round === 0 ? settings.warmupMs : 0 });
                   const probe = probeOf(s);
@@ -322,6 +336,8 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           gemm: { ...summarizeForks(gemmForks, c.callsPerSample), ...probed('gemm') },
           ...(settings.withPacking && packForks.length > 0 ? { withPacking: { ...summarizeForks(packForks), ...probed('withPacking') } } : {}),
           ...(settings.fromFloat && floatForks.length > 0 ? { fromFloat: { ...summarizeForks(floatForks), ...probed('fromFloat') } } : {}),
+          // fp32 from float is its GEMM alone: the same operation, so the same timings (see timesView).
+          ...(settings.fromFloat && !timesView(decl, 'fromFloat') ? { fromFloat: { ...summarizeForks(gemmForks, c.callsPerSample), ...probed('gemm') } } : {}),
         });
       }
 
