@@ -95,6 +95,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, 
     .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
     .option('--no-packing', 'skip the "with activation packing" measurement')
     .option('--no-from-float', 'skip the "from float" measurement (quantize float activations + pack + GEMM)')
+    .option('--quantizer <spec>', 'activation quantizer for the from-float view: fatnn:LOW,HIGH, ternary2b:LOW,HIGH, bit2:T0,T1,T2 or int8:SCALE (repeatable; defaults in the README)', collect)
     .option('-o, --out <dir>', 'folder for the results files (default: ./fatnn-results/<timestamp>/)')
     .option('--force', 'overwrite the results already in the --out folder (refused without it)')
     .option('-f, --format <list>', 'extra files (results.json is always written): md,csv,html,console (default: md,csv,html)', collectList)

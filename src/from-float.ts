@@ -123,3 +123,37 @@ export class QuantizeThenPack {
     kernel.setActivations(quantize(q, x, this.scratch) as Int8Array);
   }
 }
+
+/**
+ * A `--quantizer` argument: `fatnn:LOW,HIGH`, `ternary2b:LOW,HIGH`, `bit2:T0,T1,T2`,
+ * `int8:SCALE` (binary and fp32 have no parameters). Throws a RangeError with a one-line reason.
+ */
+export function parseQuantizer(text: string): QuantizerParams {
+  const at = text.indexOf(':');
+  const precision = at < 0 ? text : text.slice(0, at);
+  const numbers = at < 0 ? [] : text.slice(at + 1).split(',').map((s) => s.trim());
+  const values = numbers.map((s) => (s === '' ? NaN : Number(s)));
+  const want = (n: number, shape: string): void => {
+    if (values.length !== n || values.some((v) => !Number.isFinite(v))) throw new RangeError(`expected ${precision}:${shape} with finite numbers, got "${text}"`);
+  };
+  let q: QuantizerParams;
+  switch (precision) {
+    case 'fatnn':
+    case 'ternary2b':
+      want(2, 'LOW,HIGH');
+      q = { precision, low: values[0]!, high: values[1]! };
+      break;
+    case 'bit2':
+      want(3, 'T0,T1,T2');
+      q = { precision, thresholds: [values[0]!, values[1]!, values[2]!] };
+      break;
+    case 'int8':
+      want(1, 'SCALE');
+      q = { precision, scale: values[0]! };
+      break;
+    default:
+      throw new RangeError(`expected fatnn:LOW,HIGH, ternary2b:LOW,HIGH, bit2:T0,T1,T2 or int8:SCALE, got "${text}" (binary and fp32 take no parameters)`);
+  }
+  checkQuantizerParams(q);
+  return q;
+}

@@ -67,6 +67,25 @@ test('--no-from-float leaves the view out of every file', async () => {
   assert.equal(fatnnRow[csv[0]!.indexOf('float_median_ms')], '');
 });
 
+test('--quantizer sets a precision\'s quantizer, recorded in the config; a malformed one is a usage error', async () => {
+  const out = path.join(await tmpDir(), 'r');
+  const r = await cli(['run', '--shape', '4x6x40', '-k', 'fatnn/js', '-k', 'bit2/js', ...FAST, '--forks', '1', '--quantizer', 'fatnn:-0.1,0.2', '--quantizer', 'bit2:0,0.5,0.5', '--format', 'json', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const results = await readResultsFile(path.join(out, 'results.json'));
+  assert.deepEqual(results.config.quantizers, { fatnn: { precision: 'fatnn', low: -0.1, high: 0.2 }, bit2: { precision: 'bit2', thresholds: [0, 0.5, 0.5] } });
+  for (const [arg, why] of [
+    ['fatnn:1,0', /low \(1\) must not exceed high \(0\)/],
+    ['bit2:0,1', /expected bit2:T0,T1,T2 with finite numbers/],
+    ['binary:1', /binary and fp32 take no parameters/],
+    ['int8:0', /scale must be positive/],
+  ] as const) {
+    const bad = await cli(['run', '--shape', '4x6x40', '-k', 'fatnn/js', '--quantizer', arg, '--out', path.join(await tmpDir(), 'x')]);
+    assert.equal(bad.code, 2, arg);
+    assert.match(bad.stderr, why);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  }
+});
+
 test('the sweep verifies the from-float path on the operands it times: a wrong fused packer fails', async () => {
   const base = findKernel('fatnn/js');
   // A "fused" packer that forgot the low threshold: every value below it packs as 0, not -1.

@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { DEFAULT_QUANTIZERS } from '../from-float.js';
+import { DEFAULT_QUANTIZERS, parseQuantizer } from '../from-float.js';
+import type { QuantizerParams } from '../quantize.js';
 import { checkExpectations, type Expectation } from '../gates/expect.js';
 import { hostFingerprint } from '../host.js';
 import { sampleLoad } from '../host-load.js';
@@ -42,6 +43,8 @@ export interface RunOptions extends FilterOptions {
   packing: boolean;
   /** False with --no-from-float. */
   fromFloat: boolean;
+  /** `--quantizer` arguments (fatnn:LOW,HIGH, ...), parsed in runCommand. */
+  quantizer?: string[];
   out?: string;
   /** Overwrite the results already in --out. */
   force?: boolean;
@@ -91,6 +94,20 @@ export async function layersFromOptions(opts: { preset?: string; shape?: string[
   return { preset, layers: [...presetLayers(preset)] };
 }
 
+/** The quantizer of every precision: the defaults, overridden by `--quantizer` (usage error when malformed). */
+export function parseQuantizers(args: readonly string[] | undefined): Record<Precision, QuantizerParams> {
+  const out: Record<Precision, QuantizerParams> = { ...DEFAULT_QUANTIZERS };
+  for (const a of args ?? []) {
+    try {
+      const q = parseQuantizer(a);
+      out[q.precision] = q;
+    } catch (err) {
+      throw new UsageError(`--quantizer "${a}": ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
 export function parseBaseline(text: string): Precision {
   if (!isPrecision(text) || !['fp32', 'int8', 'ternary2b'].includes(text)) {
     throw new UsageError(`--baseline must be fp32, int8 or ternary2b, got "${text}"`);
@@ -136,6 +153,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
   // The sweep adds one abort listener per fork and layer; each is removed when its fork ends.
   setMaxListeners(0, signal);
   const baseline = parseBaseline(opts.baseline);
+  const quantizers = parseQuantizers(opts.quantizer);
   const formats = parseFormats(opts.format ?? [...DEFAULT_RUN_FORMATS]);
   if (!formats.includes('json')) formats.unshift('json');
   const { available, unavailable } = selectFromOptions(opts);
@@ -159,7 +177,7 @@ export async function runCommand(opts: RunOptions, signal: AbortSignal): Promise
     withPacking: opts.packing,
     fromFloat: opts.fromFloat,
     // The quantizers of the selected precisions, so a reader knows what the floats were quantized with.
-    ...(opts.fromFloat ? { quantizers: Object.fromEntries([...new Set(available.map((k) => k.precision))].map((p) => [p, DEFAULT_QUANTIZERS[p]])) } : {}),
+    ...(opts.fromFloat ? { quantizers: Object.fromEntries([...new Set(available.map((k) => k.precision))].map((p) => [p, quantizers[p]])) } : {}),
     ...(layersFile !== undefined ? { layersFile } : {}),
     plannedLayers: layers.length,
     popcountForms: Object.fromEntries(available.flatMap((k) => (k.popcountForm !== undefined ? [[k.id, k.popcountForm]] : []))),
