@@ -195,8 +195,14 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     if (this.colBiasAt) this.ternarySums(N, this.xLayout, this.xAt, this.colBiasAt, -K);
   }
 
-  /** fromFloat: floats straight to planes in linear memory (js/from-float-packing.ts), ternary2b's column sums with them. */
+  /**
+   * fromFloat: floats straight to planes in linear memory (js/from-float-packing.ts), ternary2b's
+   * column sums with them. Only where the planes are packing.ts's plain bit order: wasm-scalar's
+   * packBits slices bits by byte inside each 64-bit group (kernels/scalar.ts), so it takes the
+   * generic quantize-then-packBits path.
+   */
   protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
+    if (this.xLayout.groupWords === SCALAR_GROUP_WORDS) return false;
     const { N, K } = this.shape;
     const words = new Uint32Array(this.memory.buffer, this.xAt, this.xLayout.rows * this.xLayout.strideWords);
     const sums = this.colBiasAt ? new Int32Array(this.memory.buffer, this.colBiasAt, N) : undefined;
