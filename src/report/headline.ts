@@ -132,7 +132,7 @@ export function headlineGrid(h: Headline): { head: string[]; rows: string[][] } 
 export function headlineCaption(h: Headline): string {
   const scope = `${h.layers} layer${h.layers === 1 ? '' : 's'}${h.complete ? '' : ', INCOMPLETE run'}`;
   const fromFloat = h.rows.some((r) => r.fromFloat)
-    ? ` "from float" rows: quantizing float activations + packing + GEMM against the ${h.baseline} kernel's${h.baseline === 'fp32' ? ' GEMM alone' : ' own from-float time'}, the speedup a deployed network's layers see.`
+    ? ` "from float" rows: quantize + pack + GEMM, vs ${h.baseline === 'fp32' ? "fp32's GEMM alone" : `${h.baseline}'s from float`}.`
     : '';
   return `Whole-network speedup vs ${h.baseline} (GEMM only, sum over ${scope} weighted by count), each kernel against the ${h.baseline} kernel of its own class; ${FATNN_COLUMN}: the FATNN claim, fatnn vs conventional 2-bit ternary in the same class.${fromFloat}`;
 }
