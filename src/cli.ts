@@ -151,6 +151,8 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, 
     .option('--forks <n>', 'fresh isolates (Web Workers) per kernel and layer', parseIntOption('--forks', 1, 100), DEFAULT_FORKS)
     .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
     .option('--no-packing', 'skip the "with activation packing" measurement')
+    .option('--no-from-float', 'skip the "from float" measurement (quantize float activations + pack + GEMM)')
+    .option('--quantizer <spec>', 'activation quantizer for the from-float view, as for run (repeatable)', collect)
     .option('-o, --out <dir>', 'folder for the received results files, browser-<time>-<id>.json (default: ./fatnn-results/<timestamp>/)')
     .option('--force', 'write into an --out folder that already holds results (refused without it)')
     .option('--once', 'exit after one results file: 0 if every kernel verified, 1 if not or if the page reported an error')

@@ -55,7 +55,7 @@ describe('serve on loopback (no token)', () => {
   before(async () => {
     ({ web, secret } = await fixtureBundle());
     out = path.join(await mkdtemp(path.join(os.tmpdir(), 'fatnn-serve-out-')), 'res');
-    s = await startServe(web, [...SMALL, '--out', out, '--seed', '7', '--autostart']);
+    s = await startServe(web, [...SMALL, '--out', out, '--seed', '7', '--autostart', '--quantizer', 'fatnn:-0.25,0.75']);
   });
   after(async () => {
     await s.stop();
@@ -106,6 +106,19 @@ describe('serve on loopback (no token)', () => {
     assert.equal(job.autostart, true);
     assert.equal(job.once, false);
     assert.equal(job.packing, true);
+    assert.equal(job.fromFloat, true, 'the from-float view is on by default, as in run');
+    assert.deepEqual(job.quantizers?.fatnn, { precision: 'fatnn', low: -0.25, high: 0.75 });
+  });
+
+  test('--no-from-float reaches the page', async () => {
+    const off = await startServe(web, [...SMALL, '--no-from-float']);
+    try {
+      const job = JSON.parse((await request(off.port, { path: '/api/config' })).text) as WebJob;
+      assert.equal(job.fromFloat, false);
+      assert.equal(job.quantizers, undefined);
+    } finally {
+      await off.stop();
+    }
   });
 
   test('no path outside the bundle, no dot file and no listing is served, however it is spelled', async () => {
@@ -330,7 +343,7 @@ describe('serve: startup errors and Ctrl-C', () => {
   const serveCli = (args: readonly string[], webRoot = web) => cli(['serve', '--port', '0', ...args], { [WEB_ROOT_ENV]: webRoot });
 
   test('bad flags exit 2 with one line, the same line `run` gives', async () => {
-    for (const bad of [['--time', '0'], ['--preset', 'nope'], ['--baseline', 'bit2'], ['-k', 'nope/js'], ['--shape', '3x3'], ['--preset', 'quick', '--shape', '8x8x8']]) {
+    for (const bad of [['--time', '0'], ['--preset', 'nope'], ['--baseline', 'bit2'], ['-k', 'nope/js'], ['--shape', '3x3'], ['--preset', 'quick', '--shape', '8x8x8'], ['--quantizer', 'fatnn:1,0']]) {
       const served = await serveCli(bad);
       const ran = await cli(['run', ...bad, '--out', path.join(os.tmpdir(), 'never-written')]);
       assert.equal(served.code, 2, `${bad.join(' ')}: ${served.stderr}`);

@@ -13,7 +13,7 @@ import { startServer } from '../serve/server.js';
 import { loadStaticFiles, webRoot } from '../serve/static-files.js';
 import { TOKEN_QUERY, type WebJob } from '../web/protocol.js';
 import type { FilterOptions } from './options.js';
-import { checkOutDir, defaultOutDir, layersFromOptions, parseBaseline } from './run.js';
+import { checkOutDir, defaultOutDir, layersFromOptions, parseBaseline, parseQuantizers } from './run.js';
 
 /** Default --port: unassigned by IANA and rarely taken by development servers. */
 export const DEFAULT_PORT = 8390;
@@ -36,6 +36,9 @@ export interface ServeOptions extends FilterOptions {
   seed: number;
   baseline: string;
   packing: boolean;
+  /** False with --no-from-float. */
+  fromFloat: boolean;
+  quantizer?: string[];
   once?: boolean;
   autostart?: boolean;
 }
@@ -104,6 +107,8 @@ export async function serveCommand(opts: ServeOptions, signal: AbortSignal): Pro
     seed: opts.seed,
     baseline,
     packing: opts.packing,
+    fromFloat: opts.fromFloat,
+    ...(opts.fromFloat ? { quantizers: parseQuantizers(opts.quantizer) } : {}),
     threads: opts.threads,
     autostart: opts.autostart ?? false,
     once,

@@ -81,7 +81,7 @@ async function measure(job: WebJob): Promise<ResultsFile> {
     withPacking: job.packing,
     // The page measures the from-float view when the server's job asks for it (absent: no).
     fromFloat: job.fromFloat === true,
-    ...(job.fromFloat === true ? { quantizers: Object.fromEntries([...new Set(run.map((k) => k.precision))].map((p) => [p, DEFAULT_QUANTIZERS[p]])) } : {}),
+    ...(job.fromFloat === true ? { quantizers: Object.fromEntries([...new Set(run.map((k) => k.precision))].map((p) => [p, job.quantizers?.[p] ?? DEFAULT_QUANTIZERS[p]])) } : {}),
     plannedLayers: job.layers.length,
     popcountForms: Object.fromEntries(run.flatMap((k) => (k.popcountForm !== undefined ? [[k.id, k.popcountForm]] : []))),
   };
@@ -92,7 +92,7 @@ async function measure(job: WebJob): Promise<ResultsFile> {
   await runSweep(
     job.layers,
     run,
-    { threads, timeMs: job.timeMs, minSamples: job.minSamples, warmupMs: job.warmupMs, rounds: job.rounds, forks: job.forks, isolate: true, isolates, seed: job.seed, withPacking: job.packing, fromFloat: job.fromFloat === true },
+    { threads, timeMs: job.timeMs, minSamples: job.minSamples, warmupMs: job.warmupMs, rounds: job.rounds, forks: job.forks, isolate: true, isolates, seed: job.seed, withPacking: job.packing, fromFloat: job.fromFloat === true, ...(job.quantizers ? { quantizers: job.quantizers } : {}) },
     {
       progress: (p: SweepProgress) => {
         setState('running', p.done);

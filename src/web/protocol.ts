@@ -6,7 +6,9 @@
 // the results file to RESULTS_PATH; if it cannot finish (a crash, no WebAssembly) it POSTs a
 // one-line reason to ERROR_PATH, so a `--once` server exits instead of waiting forever.
 
+import type { QuantizerParams } from '../quantize.js';
 import type { LayerSpec } from '../results/schema.js';
+import type { Precision } from '../types.js';
 
 /** GET: the job, as a WebJob. */
 export const CONFIG_PATH = '/api/config';
@@ -44,6 +46,8 @@ export interface WebJob {
   readonly packing: boolean;
   /** Also time the from-float view (quantize float activations + pack + GEMM); absent: no. */
   readonly fromFloat?: boolean;
+  /** The from-float view's quantizer per precision (serve's --quantizer; absent: the defaults). */
+  readonly quantizers?: Readonly<Partial<Record<Precision, QuantizerParams>>>;
   /** Worker count for the workers kernels; 0 = navigator.hardwareConcurrency. */
   readonly threads: number;
   /** Start at once (`--autostart`) instead of waiting for the Start button. */
