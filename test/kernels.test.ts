@@ -24,10 +24,11 @@ function randomShapes(seed: number, count: number): Shape[] {
  * counts from K = 257 on (256 | 257) in chunks of 31 words (992 | 993, 1984 | 1985, 2976 | 2977).
  * binary/js Harley-Seal from K = 225 (224 | 225) in chunks of 62 words (1984 | 1985, 3968 | 3969),
  * an odd last word (257, 1985). bit2/ternary2b js carry-save byte counts in chunks of 10 words
- * (319 | 320 | 321, 640 | 641).
+ * (319 | 320 | 321, 640 | 641). Native AVX2/NEON bit2/ternary2b carry-save from 2 64-bit k-steps
+ * (64 | 65) with byte counts widened every 10 k-steps (640 | 641, 1280 | 1281).
  */
 const POPCOUNT_FORM_SHAPES: Shape[] = [
-  192, 193, 224, 225, 319, 320, 321, 384, 385, 640, 641, 992, 993, 1919, 1920, 1921, 1983, 1984, 1985, 2976, 2977, 3840, 3841, 3904, 3905, 3968, 3969,
+  64, 65, 1280, 1281, 192, 193, 224, 225, 319, 320, 321, 384, 385, 640, 641, 992, 993, 1919, 1920, 1921, 1983, 1984, 1985, 2976, 2977, 3840, 3841, 3904, 3905, 3968, 3969,
 ].map((K) => ({ M: 3, N: 5, K }));
 
 const SHAPES: Shape[] = [

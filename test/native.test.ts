@@ -221,3 +221,26 @@ describe('native addon in worker threads', { skip: noAddon }, () => {
     assert.ok(addonPath().endsWith('fatnn_native.node'));
   });
 });
+
+describe('native byte counters at saturating values', { skip: noAddon }, () => {
+  // The verify cases' extremes (max x min, min x min) give bit2/ternary2b zero products, and
+  // random data keeps the byte counters far below 255. All max x all max fills them fastest:
+  // bit2 3 x 3 puts ~18 (at most 24) per byte and k-step into the carry-save count, widened
+  // every 10 k-steps; binary max x min (every XOR bit set) 8 per byte and k-step. K at the
+  // chunk boundaries and on a few chunks; a chunk of 15 k-steps would overflow the bit2 bytes.
+  const ks = [64, 65, 639, 640, 641, 1280, 1281, 1984, 1985, 3969, 4608];
+  for (const decl of available.filter((k) => k.precision === 'bit2' || k.precision === 'ternary2b' || k.precision === 'binary')) {
+    it(`${decl.id} is exact on all-max operands at its chunk boundaries`, async () => {
+      for (const K of ks) {
+        const shape = { M: 3, N: 9, K };
+        const modes = { w: 'max', x: decl.precision === 'binary' ? 'min' : 'max' } as const;
+        const { w, x } = randomOperands(decl.precision, shape, 5, modes);
+        const kernel = await decl.create(shape, { threads: 1 });
+        kernel.setWeights(w);
+        kernel.setActivations(x);
+        await kernel.run();
+        assert.deepEqual(kernel.result(), referenceGemm(decl.precision, shape, w, x), `K = ${K}`);
+      }
+    });
+  }
+});
