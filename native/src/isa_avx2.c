@@ -76,10 +76,6 @@ static inline VI vi_bcast(const uint8_t *p) { int32_t v; __builtin_memcpy(&v, p,
 static inline VI vi_dot(VI acc, VI a, VI b) { return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b)); }
 static inline void vi_store(int32_t *p, VI a) { _mm256_storeu_si256((__m256i *)p, a); }
 
-/* binary: Harley-Seal over k-step pairs (kernels.inc) */
-#ifndef BIN_NO_HS
-#define BIN_HARLEY_SEAL 1
-#endif
 #ifndef BIN_MR
 #define BIN_MR 4
 #endif

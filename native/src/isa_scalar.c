@@ -57,6 +57,14 @@ static inline void vi_store(int32_t *p, VI a) { *p = a; }
 #define FAT_TWO_POPCOUNTS 1
 #endif
 
+/* ternary2b's one-popcount carry-save chain (kernels.inc): on x86-64 it measured 0.91x the
+ * four-POPCNT loop (38-39 vs 42 GMAC/s median over the ResNet-18 layers, 3 alternating CLI runs,
+ * load 1.3), so it is used on arm64 only, for the same reason as fatnn's carry-save (not
+ * measured on hardware). */
+#if !defined(__x86_64__) && !defined(_M_X64)
+#define T2B_CARRY_SAVE 1
+#endif
+
 #define BIN_MR 4
 #define BIN_NV 2
 #define FAT_MR 2

@@ -19,7 +19,7 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
     fp32: 'AVX2 FMA',
     int8: 'AVX2 VPMADDWD on int16-widened values',
     bit2: 'AVX2 two-table nibble LUT',
-    ternary2b: 'bit2 kernel on offset values',
+    ternary2b: 'AVX2 carry-save chain on offset values, nibble LUT',
     fatnn: 'AVX2 nibble LUT',
     binary: 'AVX2 XOR + two-table nibble LUT',
   },
@@ -35,7 +35,7 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
     fp32: 'NEON FMLA',
     int8: 'NEON SDOT where present, else SMULL on int16',
     bit2: 'NEON VCNT + pairwise adds',
-    ternary2b: 'bit2 kernel on offset values',
+    ternary2b: 'NEON carry-save chain on offset values, VCNT',
     fatnn: 'NEON VCNT',
     binary: 'NEON EOR + VCNT',
   },
@@ -45,19 +45,22 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
  * Popcount form of each bit kernel (a "word" is one 64-bit word pair of the two operands), as
  * native/src/kernels.inc and the isa_*.c switches choose it. fatnn's carry-save loop starts at
  * 3 k-words (FAT_CS_MIN_KU); scalar keeps two popcounts on x86-64 (FAT_TWO_POPCOUNTS), where
- * POPCNT is one instruction, and AVX-512 everywhere (VPOPCNTQ).
+ * POPCNT is one instruction, and AVX-512 everywhere (VPOPCNTQ). ternary2b's carry-save chain
+ * (T2B_CARRY_SAVE, from 2 k-words) runs on AVX2, NEON and arm64 scalar.
  */
 const CARRY_SAVE = '1 popcount/word carry-save (K>128)';
+/** ternary2b's carry-save chain over its disjoint ll, lh | hl, hh (T2B_CARRY_SAVE), from 2 k-words. */
+const T2B_CARRY_SAVE = '1 popcount/word carry-save over the weighted sum (K>64)';
 const POPCOUNT_FORMS: Record<NativeIsa, Partial<Record<Precision, string>>> = {
   avx512: { bit2: '4 popcounts/word', ternary2b: '4 popcounts/word', fatnn: '2 popcounts/word', binary: '1 popcount/word' },
-  avx2: { bit2: '4 popcounts/word', ternary2b: '4 popcounts/word', fatnn: CARRY_SAVE, binary: '1 popcount/word' },
+  avx2: { bit2: '4 popcounts/word', ternary2b: T2B_CARRY_SAVE, fatnn: CARRY_SAVE, binary: '1 popcount/word' },
   scalar: {
     bit2: '4 popcounts/word',
-    ternary2b: '4 popcounts/word',
+    ternary2b: process.arch === 'x64' ? '4 popcounts/word' : T2B_CARRY_SAVE,
     fatnn: process.arch === 'x64' ? '2 popcounts/word' : CARRY_SAVE,
     binary: '1 popcount/word',
   },
-  neon: { bit2: '4 popcounts/word', ternary2b: '4 popcounts/word', fatnn: CARRY_SAVE, binary: '1 popcount/word' },
+  neon: { bit2: '4 popcounts/word', ternary2b: T2B_CARRY_SAVE, fatnn: CARRY_SAVE, binary: '1 popcount/word' },
 };
 
 /** Fastest first, as `list` shows them. */
