@@ -27,7 +27,7 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
     fp32: 'scalar C',
     int8: 'scalar C, int32 accumulators',
     bit2: 'scalar 64-bit words, POPCNT',
-    ternary2b: 'bit2 kernel on offset values',
+    ternary2b: process.arch === 'x64' ? 'bit2 kernel on offset values' : 'scalar carry-save chain on offset values',
     fatnn: 'scalar 64-bit words, POPCNT',
     binary: 'scalar 64-bit words, XOR + POPCNT',
   },
