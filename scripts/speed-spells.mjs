@@ -6,6 +6,8 @@
 //
 //   node scripts/speed-spells.mjs [seconds=8]
 
+// The registry registers the Node wasm loader the probe kernel needs.
+import '../dist/src/registry.js';
 import { SpeedProbe } from '../dist/src/runner/speed-probe.js';
 
 const seconds = Number(process.argv[2] ?? 8);

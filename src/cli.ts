@@ -8,7 +8,7 @@ import { listCommand, type ListOptions } from './commands/list.js';
 import { reportCommand, type ReportOptions } from './commands/report.js';
 import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
 import { DEFAULT_FORKS, DEFAULT_ROUNDS, DEFAULT_TIME_MS, runCommand, type RunOptions } from './commands/run.js';
-import { DEFAULT_HOST, DEFAULT_PORT, serveCommand, type ServeOptions } from './commands/serve.js';
+import { DEFAULT_HOST, DEFAULT_PORT, SERVE_DEFAULT_FORKS, serveCommand, type ServeOptions } from './commands/serve.js';
 import { verifyCommand, type VerifyOptions } from './commands/verify.js';
 import { FatnnError, UsageError } from './errors.js';
 import { collectExpectation } from './gates/expect.js';
@@ -148,7 +148,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, 
     .option('--min-samples <n>', 'minimum samples per measurement (all rounds together)', parseIntOption('--min-samples', 1, 1_000_000), 6)
     .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 25)
     .option('--rounds <n>', 'interleaved rounds per fork', parseIntOption('--rounds', 1, 100), DEFAULT_ROUNDS)
-    .option('--forks <n>', 'fresh isolates (Web Workers) per kernel and layer', parseIntOption('--forks', 1, 100), DEFAULT_FORKS)
+    .option('--forks <n>', 'fresh isolates (Web Workers) per kernel and layer (default 1: see README, Browser)', parseIntOption('--forks', 1, 100), SERVE_DEFAULT_FORKS)
     .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
     .option('--no-packing', 'skip the "with activation packing" measurement')
     .option('--no-from-float', 'skip the "from float" measurement (quantize float activations + pack + GEMM)')

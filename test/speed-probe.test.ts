@@ -53,11 +53,11 @@ test('a batch that stays slow through every re-take is kept and flagged, with th
   let summary: MachineSpeed | undefined;
   const [result] = await runSweep([layer], kernels(), settings, { speed: (s) => (summary = s) });
   const binary = result!.measurements.find((m) => m.kernel === 'binary/js')!.gemm!;
-  assert.deepEqual(binary.speedProbe, { batches: 2, slow: 1, retaken: 2, maxFactor: 2 });
+  assert.deepEqual(binary.speedProbe, { batches: 2, slow: 1, retaken: 1, maxFactor: 2 });
   assert.ok(noiseReasons(binary).includes('machine slow: 1 of 2 batches ran while the speed probe was up to 2.0x its usual time'), noiseReasons(binary).join('; '));
-  assert.equal(summary!.retaken, 2, 'two re-take passes, then the batch is kept');
+  assert.equal(summary!.retaken, 1, 'one re-take pass, then the batch is kept');
   const host = { cpu: { cores: 2 }, speed: summary } as unknown as HostFingerprint;
-  assert.match(hostWarnings(host).join('\n'), /^unsteady machine: a vector speed probe \(fatnn\/wasm-simd128 32x32x2304\) ran up to 2\.0x its usual 0\.1 ms around 50% of 6 timed batches/m);
+  assert.match(hostWarnings(host).join('\n'), /^unsteady machine: a vector speed probe \(fatnn\/wasm-simd128 32x32x2304\) ran up to 2\.0x its usual 0\.1 ms around 40% of 5 timed batches/m);
 });
 
 test('without a probe (no wasm SIMD) nothing is re-taken and no probe statistics are written', async () => {
@@ -73,7 +73,7 @@ test('the usual speed is the 25th percentile: a spell over most of the run still
   for (const p of [0.3, 0.3, 0.3, 0.1, 0.1]) log.record(p);
   assert.equal(log.usual(), 0.1);
   assert.equal(log.isSlow(0.3), true);
-  assert.equal(log.isSlow(0.114), false);
+  assert.equal(log.isSlow(0.134), false);
   log.record(undefined);
   log.record(Number.NaN);
   assert.equal(log.summary()!.batches, 5, 'unprobed batches are not counted');

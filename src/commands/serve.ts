@@ -16,6 +16,15 @@ import type { FilterOptions } from './options.js';
 import { checkOutDir, defaultOutDir, layersFromOptions, parseBaseline, parseQuantizers } from './run.js';
 
 /** Default --port: unassigned by IANA and rarely taken by development servers. */
+
+/**
+ * Forks in the browser: 1, not run's 2. Each fork keeps a Web Worker isolate per kernel for the
+ * sweep, each with its own wasm memories (and a pool of Web Workers for the workers kernels);
+ * with 2 forks, `serve --preset quick` in Chromium 156 failed 9 wasm-scalar measurements with
+ * "WebAssembly.instantiate(): Out of memory: Cannot allocate Wasm memory" (one page's worth of
+ * wasm memories ran out); with 1 fork every kernel ran. Raise it with --forks on a roomy browser.
+ */
+export const SERVE_DEFAULT_FORKS = 1;
 export const DEFAULT_PORT = 8390;
 export const DEFAULT_HOST = '127.0.0.1';
 

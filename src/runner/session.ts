@@ -95,7 +95,9 @@ export class KernelSession {
       if (f === undefined) throw new Error('fromFloat sampled without float activations');
       op = this.isAsync ? async () => { this.fromFloat(f); await k.run(); } : () => { this.fromFloat(f); k.run(); };
     } else op = this.isAsync ? async () => { k.setActivations(x); await k.run(); } : () => { k.setActivations(x); k.run(); };
-    const probe = await realmProbe();
+    // Not around workers kernels: their pool threads spin a while after each GEMM and would slow
+    // the probe on a 2-core machine, reading as a slow spell of the machine.
+    const probe = this.kernel.id.includes('/workers-') ? undefined : await realmProbe();
     const before = probe?.measure();
     const sampled = await sampleOperation(op, this.isAsync, { ...options, callsPerSample: this.calls[view] });
     const after = probe?.measure();
