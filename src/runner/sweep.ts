@@ -232,6 +232,13 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           }
           steps += (candidates.length - live.size) * (phasesPerKernel - 1);
 
+          // A kernel that throws while being timed (in a round or a re-take) is out of the race.
+          const timingFailed = (id: string, err: unknown) => {
+            const decl = kernels.find((k) => k.id === id)!;
+            measurements.set(id, failed(decl, 'passed', `${id} failed while timing ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
+            live.delete(id);
+          };
+
           for (let round = 0; round < settings.rounds && !aborted(); round++) {
             for (const [id, host] of live) {
               if (aborted()) break;
@@ -256,8 +263,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
                 }
               } catch (err) {
                 if (aborted()) break;
-                measurements.set(id, failed(decl, 'passed', `${id} failed while timing ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
-                live.delete(id);
+                timingFailed(id, err);
               }
             }
           }
@@ -292,9 +298,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
                 }
               } catch (err) {
                 if (aborted()) break;
-                const decl = kernels.find((k) => k.id === id)!;
-                measurements.set(id, failed(decl, 'passed', `${id} failed while timing ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
-                live.delete(id);
+                timingFailed(id, err);
               }
             }
             if (!any) break;
