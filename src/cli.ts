@@ -1,13 +1,14 @@
 // The fatnn-bench command line: argument parsing and the mapping of errors to exit codes
 // (2: usage, 1: failure, 130: interrupted). Commands live in commands/.
 
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { compareCommand, type CompareCommandOptions } from './commands/compare.js';
 import { helpFooter } from './commands/help.js';
 import { listCommand, type ListOptions } from './commands/list.js';
 import { reportCommand, type ReportOptions } from './commands/report.js';
-import { collect, collectList, parseIntOption, parseMsOption } from './commands/options.js';
-import { DEFAULT_FORKS, DEFAULT_ROUNDS, DEFAULT_TIME_MS, runCommand, type RunOptions } from './commands/run.js';
+import { collect, collectList, parseIntOption } from './commands/options.js';
+import { addFilters, addMeasuringOptions, PRESET_HELP } from './commands/measuring-options.js';
+import { DEFAULT_FORKS, runCommand, type RunOptions } from './commands/run.js';
 import { DEFAULT_HOST, DEFAULT_PORT, SERVE_DEFAULT_FORKS, serveCommand, type ServeOptions } from './commands/serve.js';
 import { verifyCommand, type VerifyOptions } from './commands/verify.js';
 import { FatnnError, UsageError } from './errors.js';
@@ -23,21 +24,10 @@ export const EXIT_INTERRUPTED = 130;
 /** Raised when Ctrl-C stops a command; results measured so far have been kept. */
 class InterruptedError extends Error {}
 
-/** Same words in `verify` and `run`; the default is applied in the commands (run: only without --shape/--layers). */
-const PRESET_HELP = 'layer preset: resnet18 or quick (default: resnet18)';
-
-function addFilters(cmd: Command): Command {
-  return cmd
-    .option('-p, --precision <list>', 'precisions to include (repeatable or comma-separated): fp32,int8,bit2,ternary2b,fatnn,binary', collectList)
-    .option('-b, --backend <list>', 'backends to include (repeatable or comma-separated): js,wasm,workers,native', collectList)
-    .option('-k, --kernel <id>', 'exact kernel id to include, e.g. fatnn/js (repeatable)', collect)
-    .addOption(
-      new Option('-t, --threads <n>', 'worker threads for workers kernels (0: one per core)')
-        .argParser(parseIntOption('--threads', 0, 256))
-        .default(0, 'all cores'),
-    )
-    .option('--seed <n>', 'seed of the random operands (replays a run exactly)', parseIntOption('--seed', 0, 0xffffffff), 1);
-}
+/** --forks, as each measuring command means it (the other measuring options mean the same in both). */
+const RUN_FORKS_HELP = 'fresh isolates per kernel and layer, one after another (JMH forks): the spread between them is reported';
+const SERVE_FORKS_HELP =
+  'fresh isolates (Web Workers) per kernel and layer, one after another: the spread between them is reported; 1 by default, as 2 ran out of wasm memory in a page (README, Browser)';
 
 /** What the first Ctrl-C says: a measuring command stops at a sample boundary, `serve` just stops. */
 const MEASURING_INTERRUPT_NOTICE = 'interrupted: stopping at the next sample and keeping what was measured (Ctrl-C again to exit at once, keeping the complete layers)';
@@ -78,24 +68,13 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, 
     .addHelpText('after', helpFooter('verify'))
     .action(exits((opts: VerifyOptions) => verifyCommand(opts)));
 
-  addFilters(
+  addMeasuringOptions(
     program
       .command('run')
       .description('verify and time kernels over layer shapes, then print the speedup table'),
+    { forks: DEFAULT_FORKS, forksHelp: RUN_FORKS_HELP },
   )
-    .option('--preset <name>', PRESET_HELP)
-    .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
-    .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')
-    .option('--time <ms>', 'time budget per measurement in ms (all forks and rounds together)', parseMsOption('--time'), DEFAULT_TIME_MS)
-    .option('--min-samples <n>', 'minimum samples per measurement (all rounds together)', parseIntOption('--min-samples', 1, 1_000_000), 6)
-    .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 25)
-    .option('--rounds <n>', 'interleaved rounds per fork (kernels alternate so drift hits all alike)', parseIntOption('--rounds', 1, 100), DEFAULT_ROUNDS)
-    .option('--forks <n>', 'fresh isolates per kernel and layer, one after another (JMH forks): the spread between them is reported', parseIntOption('--forks', 1, 100), DEFAULT_FORKS)
     .option('--no-isolate', 'measure every kernel in the runner itself, after the others (for comparison: timings then depend on the selection)')
-    .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
-    .option('--no-packing', 'skip the "with activation packing" measurement')
-    .option('--no-from-float', 'skip the "from float" measurement (quantize float activations + pack + GEMM)')
-    .option('--quantizer <spec>', 'activation quantizer for the from-float view: fatnn:LOW,HIGH, ternary2b:LOW,HIGH, bit2:T0,T1,T2 or int8:SCALE (repeatable; defaults in the README)', collect)
     .option('-o, --out <dir>', 'folder for the results files (default: ./fatnn-results/<timestamp>/)')
     .option('--force', 'overwrite the results already in the --out folder (refused without it)')
     .option('-f, --format <list>', 'extra files (results.json is always written): md,csv,html,console (default: md,csv,html)', collectList)
@@ -132,27 +111,16 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, 
     .addHelpText('after', helpFooter('compare'))
     .action(exits((files: string[], opts: CompareCommandOptions) => compareCommand(files, opts)));
 
-  // The measuring options are run's, with run's parsers and defaults, so a bad value gives the
-  // same one-line error (the serve tests check that); they go to the page in its job.
-  addFilters(
+  // The measuring options are run's (one declaration, measuring-options.ts) and go to the page in
+  // its job; --port and --host come first as what a user of `serve` sets most.
+  addMeasuringOptions(
     program
       .command('serve')
-      .description('serve the benchmark page: any browser (phone, tablet, laptop) runs the js, wasm and workers kernels and sends back its results file'),
+      .description('serve the benchmark page: any browser (phone, tablet, laptop) runs the js, wasm and workers kernels and sends back its results file')
+      .option('--port <n>', 'TCP port (0: any free port)', parseIntOption('--port', 0, 65535), DEFAULT_PORT)
+      .option('--host <addr>', 'address to listen on; anything but loopback (e.g. 0.0.0.0 for a phone on the same network) requires the printed token', DEFAULT_HOST),
+    { forks: SERVE_DEFAULT_FORKS, forksHelp: SERVE_FORKS_HELP },
   )
-    .option('--port <n>', 'TCP port (0: any free port)', parseIntOption('--port', 0, 65535), DEFAULT_PORT)
-    .option('--host <addr>', 'address to listen on; anything but loopback (e.g. 0.0.0.0 for a phone on the same network) requires the printed token', DEFAULT_HOST)
-    .option('--preset <name>', PRESET_HELP)
-    .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
-    .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')
-    .option('--time <ms>', 'time budget per measurement in ms (all forks and rounds together)', parseMsOption('--time'), DEFAULT_TIME_MS)
-    .option('--min-samples <n>', 'minimum samples per measurement (all rounds together)', parseIntOption('--min-samples', 1, 1_000_000), 6)
-    .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 25)
-    .option('--rounds <n>', 'interleaved rounds per fork', parseIntOption('--rounds', 1, 100), DEFAULT_ROUNDS)
-    .option('--forks <n>', 'fresh isolates (Web Workers) per kernel and layer (default 1: see README, Browser)', parseIntOption('--forks', 1, 100), SERVE_DEFAULT_FORKS)
-    .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
-    .option('--no-packing', 'skip the "with activation packing" measurement')
-    .option('--no-from-float', 'skip the "from float" measurement (quantize float activations + pack + GEMM)')
-    .option('--quantizer <spec>', 'activation quantizer for the from-float view, as for run (repeatable)', collect)
     .option('-o, --out <dir>', 'folder for the received results files, browser-<time>-<id>.json (default: ./fatnn-results/<timestamp>/)')
     .option('--force', 'write into an --out folder that already holds results (refused without it)')
     .option('--once', 'exit after one results file: 0 if every kernel verified, 1 if not or if the page reported an error')

@@ -23,28 +23,14 @@ import { runSweep, type SweepProgress } from '../runner/sweep.js';
 import { parseShape, presetLayers, shapeLabel, type Layer } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { toolInfo } from '../version.js';
-import { parseBackends, parsePrecisions, selectFromOptions, type FilterOptions } from './options.js';
+import type { MeasuringOptions } from './measuring-options.js';
+import { parseBackends, parsePrecisions, selectFromOptions } from './options.js';
 import { writeProgress } from './progress.js';
 
-export interface RunOptions extends FilterOptions {
-  preset?: string;
-  shape?: string[];
-  layers?: string;
-  threads: number;
-  time: number;
-  minSamples: number;
-  warmup: number;
-  rounds: number;
-  forks: number;
+/** run's options: the measuring ones shared with `serve` (measuring-options.ts), then its own. */
+export interface RunOptions extends MeasuringOptions {
   /** false with --no-isolate: every kernel in the runner's own realm (history shared). */
   isolate: boolean;
-  seed: number;
-  baseline: string;
-  packing: boolean;
-  /** False with --no-from-float. */
-  fromFloat: boolean;
-  /** `--quantizer` arguments (fatnn:LOW,HIGH, ...), parsed in runCommand. */
-  quantizer?: string[];
   out?: string;
   /** Overwrite the results already in --out. */
   force?: boolean;

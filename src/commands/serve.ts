@@ -12,7 +12,7 @@ import { BROWSER_RESULTS_PREFIX, type ResultsSummary } from '../serve/results-si
 import { startServer } from '../serve/server.js';
 import { loadStaticFiles, webRoot } from '../serve/static-files.js';
 import { TOKEN_QUERY, type WebJob } from '../web/protocol.js';
-import type { FilterOptions } from './options.js';
+import type { MeasuringOptions } from './measuring-options.js';
 import { checkOutDir, defaultOutDir, layersFromOptions, parseBaseline, parseQuantizers } from './run.js';
 
 /** Default --port: unassigned by IANA and rarely taken by development servers. */
@@ -28,26 +28,12 @@ export const SERVE_DEFAULT_FORKS = 1;
 export const DEFAULT_PORT = 8390;
 export const DEFAULT_HOST = '127.0.0.1';
 
-export interface ServeOptions extends FilterOptions {
+/** serve's options: the measuring ones shared with `run` (measuring-options.ts), then its own. */
+export interface ServeOptions extends MeasuringOptions {
   port: number;
   host: string;
   out?: string;
   force?: boolean;
-  preset?: string;
-  shape?: string[];
-  layers?: string;
-  threads: number;
-  time: number;
-  minSamples: number;
-  warmup: number;
-  rounds: number;
-  forks: number;
-  seed: number;
-  baseline: string;
-  packing: boolean;
-  /** False with --no-from-float. */
-  fromFloat: boolean;
-  quantizer?: string[];
   once?: boolean;
   autostart?: boolean;
 }
