@@ -6,7 +6,7 @@ import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
 import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, reportNotes, runFacts, speedupTone, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { reportTitle } from './markdown.js';
-import { buildHeadline, fatnnLine, headlineCaption, headlineDisplayRows, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
+import { buildHeadline, fatnnLine, FROM_FLOAT_ROW, headlineCaption, headlineDisplayRows, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
 import { VIEW_LABELS, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 import { escapeXml as esc, headlineChartSvg, speedupChartSvg, type ChartRange } from './svg.js';
 
@@ -90,17 +90,20 @@ export function collapsible(summary: string, body: string, open = false): string
 /** The headline block: warnings, chart, class x precision table, FATNN line. */
 export function headlineHtml(h: Headline, options: { title?: string; range?: ChartRange; warnings?: boolean; claim?: boolean } = {}): string {
   const { head, rows } = headlineGrid(h);
+  const display = headlineDisplayRows(h);
+  const twoViews = display.some((r) => r.fromFloat);
   const chart = headlineChartSvg(
     {
-      title: options.title ?? `Whole-network speedup vs ${h.baseline} by kernel class (GEMM only)`,
+      title: options.title ?? `Whole-network speedup vs ${h.baseline} by kernel class (${twoViews ? 'GEMM only and from float' : 'GEMM only'})`,
       baseline: h.baseline,
       precisions: h.precisions,
-      groups: headlineDisplayRows(h).map((r) => ({ label: r.fromFloat ? `${r.klass}, from float` : r.label, values: r.cells.map((c) => c?.value) })),
+      // A class's GEMM-only and from-float bars side by side under its name, each view named under its bars.
+      groups: display.map((r) => ({ label: r.klass, ...(twoViews && { sublabel: r.fromFloat ? FROM_FLOAT_ROW.trim() : 'GEMM only' }), values: r.cells.map((c) => c?.value) })),
       model: h.model,
     },
     options.range,
   );
-  const bodyRows: Cell[][] = headlineDisplayRows(h).map((r) => [r.fromFloat ? { html: `&nbsp;&nbsp;${esc(r.label.trim())}` } : r.label, ...r.cells.map((c, i) => (r.kernels[i] === undefined ? '' : sp(c))), sp(r.fatnn)]);
+  const bodyRows: Cell[][] = display.map((r) => [r.fromFloat ? { html: `&nbsp;&nbsp;${esc(r.label.trim())}` } : r.label, ...r.cells.map((c, i) => (r.kernels[i] === undefined ? '' : sp(c))), sp(r.fatnn)]);
   bodyRows.push([{ html: '<i>op-count model</i>' }, ...rows[rows.length - 1]!.slice(1)]);
   return [
     ...(options.warnings === false ? [] : h.warnings.map((w) => `<p class="warning"><b>Warning</b>: ${esc(w)}</p>`)),

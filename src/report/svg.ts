@@ -2,6 +2,7 @@
 // on a log2 axis so 0.5x and 2x are equally far from the 1x baseline line.
 
 import type { Precision } from '../types.js';
+import { layoutGroupLabels, textWidth } from './chart-labels.js';
 import { formatSpeedupValue } from './format.js';
 import type { VariantMatrix } from './model.js';
 
@@ -105,8 +106,11 @@ export interface HeadlineChartInput {
   readonly title: string;
   readonly baseline: Precision;
   readonly precisions: readonly Precision[];
-  /** One group of bars per kernel class. */
-  readonly groups: readonly { readonly label: string; readonly values: readonly (number | undefined)[] }[];
+  /**
+   * One group of bars per kernel class and cost view; consecutive groups with the same `label`
+   * (a class) are drawn side by side under one label, each with its `sublabel` (the view).
+   */
+  readonly groups: readonly { readonly label: string; readonly sublabel?: string; readonly values: readonly (number | undefined)[] }[];
   /** The op-count model, one value per precision: drawn as a tick over each bar. */
   readonly model?: readonly number[];
 }
@@ -114,24 +118,24 @@ export interface HeadlineChartInput {
 /**
  * The headline chart: whole-network speedup vs the baseline, a group of bars per kernel class,
  * one bar per precision (fixed colours, legend on top), log2 axis, the op-count model as a black
- * tick on each bar. Horizontal labels: class names are short enough, and rotated text is what
- * made the old per-variant charts hard to read.
+ * tick on each bar. Horizontal labels, wrapped and spaced by chart-labels.ts so none overlaps
+ * another: rotated text is what made the old per-variant charts hard to read.
  */
 export function headlineChartSvg(input: HeadlineChartInput, range?: ChartRange): string {
   const shown = input.precisions.map((p, i) => ({ p, i })).filter(({ p }) => p !== input.baseline);
   const values = input.groups.flatMap((g) => shown.map(({ i }) => g.values[i]));
   if (shown.length === 0 || values.every((v) => v === undefined)) return '';
   const { lo, hi } = range ?? chartRange([...values, ...(input.model ?? [])]);
-  const bar = 14;
-  const gap = 34;
-  // Wide enough for the longest label line under a group (`wasm-simd128`, 12 characters).
-  const groupWidth = Math.max(shown.length * bar + gap, 96);
+  // 12 px per bar (10 drawn): eight classes in two views fit the report's 1400 px column.
+  const bar = 12;
   const left = 52;
   const top = 56;
   const plotH = 260;
-  const plotRight = left + input.groups.length * groupWidth;
+  // Group widths come from the labels: wide enough that no two labels can overlap (chart-labels.ts).
+  const labels = layoutGroupLabels(input.groups, shown.length * bar, left);
+  const plotRight = labels.right;
   const width = Math.max(plotRight + 20, left + titleWidth(input.title, 14));
-  const height = top + plotH + 62;
+  const height = top + plotH + labels.height;
   const y = (v: number) => top + plotH - ((Math.log2(v) - lo) / (hi - lo)) * plotH;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(input.title)}" font-family="system-ui, sans-serif" font-size="12">`,
@@ -141,7 +145,7 @@ export function headlineChartSvg(input: HeadlineChartInput, range?: ChartRange):
   let lx = left;
   for (const { p } of shown) {
     out.push(`<rect x="${lx}" y="30" width="12" height="12" fill="${PRECISION_COLOURS[p]}"/><text x="${lx + 16}" y="40">${escapeXml(p)}</text>`);
-    lx += 30 + p.length * 7.5;
+    lx += 16 + textWidth(p, 12) + 14;
   }
   if (input.model) out.push(`<line x1="${lx}" x2="${lx + 14}" y1="36" y2="36" stroke="#000" stroke-width="2"/><text x="${lx + 18}" y="40">op-count model</text>`);
   for (let e = lo; e <= hi; e++) {
@@ -151,7 +155,8 @@ export function headlineChartSvg(input: HeadlineChartInput, range?: ChartRange):
     out.push(`<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${v >= 1 ? v : `1/${2 ** -e}`}x</text>`);
   }
   input.groups.forEach((g, gi) => {
-    const x0 = left + gi * groupWidth + (groupWidth - shown.length * bar) / 2;
+    const x0 = labels.groupX[gi]! + (labels.groupWidth - shown.length * bar) / 2;
+    const name = g.sublabel === undefined ? g.label : `${g.label}, ${g.sublabel}`;
     shown.forEach(({ p, i }, bi) => {
       const v = g.values[i];
       const x = x0 + bi * bar;
@@ -159,26 +164,18 @@ export function headlineChartSvg(input: HeadlineChartInput, range?: ChartRange):
         const y1 = y(1);
         const yv = y(v);
         out.push(
-          `<rect x="${x.toFixed(1)}" y="${Math.min(y1, yv).toFixed(1)}" width="${bar - 2}" height="${Math.max(1, Math.abs(y1 - yv)).toFixed(1)}" fill="${PRECISION_COLOURS[p]}"><title>${escapeXml(`${p}, ${g.label}: ${formatSpeedupValue(v)} vs ${input.baseline}`)}</title></rect>`,
+          `<rect x="${x.toFixed(1)}" y="${Math.min(y1, yv).toFixed(1)}" width="${bar - 2}" height="${Math.max(1, Math.abs(y1 - yv)).toFixed(1)}" fill="${PRECISION_COLOURS[p]}"><title>${escapeXml(`${p}, ${name}: ${formatSpeedupValue(v)} vs ${input.baseline}`)}</title></rect>`,
         );
       }
       const m = input.model?.[i];
       if (m !== undefined && v !== undefined) out.push(`<line x1="${x.toFixed(1)}" x2="${(x + bar - 2).toFixed(1)}" y1="${y(m).toFixed(1)}" y2="${y(m).toFixed(1)}" stroke="#000" stroke-width="2"/>`);
     });
-    const cx = x0 + (shown.length * bar) / 2;
-    splitLabel(g.label).forEach((line, li) => {
-      out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 16 + 15 * li}" text-anchor="middle"${li > 0 ? ' fill="#444"' : ''}>${escapeXml(line)}</text>`);
-    });
   });
+  for (const l of labels.labels) {
+    const attrs = l.kind === 'sublabel' ? ` font-size="${l.fontSize}" fill="#555" class="sublabel"` : ' class="group-label"';
+    const tspans = l.lines.map((line, li) => `<tspan x="${l.x.toFixed(1)}" dy="${li === 0 ? 0 : 15}">${escapeXml(line)}</tspan>`).join('');
+    out.push(`<text x="${l.x.toFixed(1)}" y="${top + plotH + l.y}" text-anchor="middle"${attrs}>${tspans}</text>`);
+  }
   out.push('</svg>');
   return out.join('\n');
-}
-
-/** `workers-native (avx512)` -> [`workers-`, `native`, `(avx512)`]: short lines that fit under a group. */
-function splitLabel(label: string): string[] {
-  const workers = label.startsWith('workers-');
-  const rest = workers ? label.slice('workers-'.length) : label;
-  const i = rest.indexOf(' (');
-  const lines = i < 0 ? [rest] : [rest.slice(0, i), rest.slice(i + 1)];
-  return workers ? ['workers-', ...lines] : lines;
 }
