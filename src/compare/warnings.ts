@@ -4,6 +4,7 @@
 import { hostWarnings } from '../results/host-warnings.js';
 import { browserName, runtimeLabel } from '../results/runtime.js';
 import type { ResultsFile } from '../results/schema.js';
+import { sameMachine, type MachineVerdict } from './same-machine.js';
 
 export interface LabelledRun {
   /** Short name used in column headers (the file name without `.json`). */
@@ -19,10 +20,32 @@ function differs<T>(runs: readonly LabelledRun[], value: (r: ResultsFile) => T):
   return new Set(runs.map((r) => JSON.stringify(value(r.results)))).size > 1;
 }
 
-/** Identifies a machine well enough to tell "same setup" from "another host". */
-export function hostKey(results: ResultsFile): string {
-  const h = results.host;
-  return [h.cpu.brand, h.arch, h.cpu.cores, h.memoryBytes, h.os.platform].join('|');
+/** Node, or which browser: runs of one kind differ at most in version. */
+function runtimeKind(results: ResultsFile): string {
+  return results.host.browser ? browserName(results.host.browser).replace(/ [\d.]+$/, '') : 'node';
+}
+
+/** `Node 20.20.2`, `Chromium 156.0.8078.114`. */
+function runtimeName(results: ResultsFile): string {
+  return results.host.browser ? browserName(results.host.browser) : `Node ${results.host.node}`;
+}
+
+function words(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** One verdict over all runs: the same machine only if every pair is; else the first pair that is not. */
+function oneMachine(runs: readonly LabelledRun[]): MachineVerdict {
+  let same: MachineVerdict | undefined;
+  for (let i = 0; i < runs.length; i++) {
+    for (let j = i + 1; j < runs.length; j++) {
+      const v = sameMachine(runs[i]!.results.host, runs[j]!.results.host);
+      if (v.kind !== 'same') return v;
+      // Say what was checked for the pair a browser took part in (it checks the least).
+      if (same === undefined || v.unseen.length > 0) same = v;
+    }
+  }
+  return same!;
 }
 
 export function hostLabel(results: ResultsFile): string {
@@ -40,7 +63,13 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
   if (differs(runs, (r) => r.config.timeMs) || differs(runs, (r) => r.config.minSamples)) {
     warnings.push(`time budgets differ (${listing(runs, (r) => `${r.config.timeMs}ms/${r.config.minSamples} samples`)}); significance depends on the sample counts, use the same --time and --min-samples`);
   }
-  if (differs(runs, (r) => (r.host.browser ? 'browser' : 'node'))) {
+  const machine = runs.length >= 2 ? oneMachine(runs) : undefined;
+  const runtimesDiffer = differs(runs, runtimeKind);
+  if (runtimesDiffer && machine?.kind === 'same') {
+    const runtimes = runs.length === 2 ? runs.map((r) => runtimeName(r.results)).join(' vs ') : listing(runs, runtimeName);
+    const unseen = machine.unseen.length > 0 ? `; a browser cannot see ${machine.unseen.join(' or ')}` : '';
+    warnings.push(`same machine, different runtime: ${runtimes} (${words(machine.checked)} agree${unseen}): the differences in time are the runtimes' (engines, timers, schedulers), not the machine's`);
+  } else if (runtimesDiffer) {
     warnings.push(`runtimes differ (${listing(runs, (r) => runtimeLabel(r.host))}): a browser and Node run the same js and wasm kernels under different engines, timers and schedulers, so the differences are the runtime's as much as the machine's`);
   } else if (differs(runs, (r) => `${r.host.node} ${r.host.v8}`)) {
     warnings.push(`${runs.some((r) => r.results.host.browser) ? 'browser' : 'Node.js'} versions differ (${listing(runs, (r) => runtimeLabel(r.host))}); JIT changes alone can move js and wasm timings`);
@@ -49,8 +78,9 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
   for (const r of runs) {
     if (!r.results.complete) warnings.push(`${r.label} is an interrupted run: only the layers it finished are compared`);
   }
-  if (runs.length >= 2 && differs(runs, hostKey)) {
-    warnings.push(`runs come from different hosts (${listing(runs, hostLabel)}); time changes reflect the machines, so compare the speedup columns`);
+  if (machine !== undefined && machine.kind !== 'same') {
+    const why = machine.kind === 'unknown' ? `, or could not be told apart: ${machine.missing.join(', ')}` : '';
+    warnings.push(`runs come from different hosts (${listing(runs, hostLabel)}${why}); time changes reflect the machines, so compare the speedup columns`);
   }
   return warnings;
 }
