@@ -79,7 +79,7 @@ export function sameMachine(a: HostFingerprint, b: HostFingerprint): MachineVerd
   const browser = (a.browser ?? b.browser)!;
   const who = browserName(browser);
   const fact = <T>(name: string, x: T | undefined, y: T | undefined, agree: (x: T, y: T) => boolean, show: (v: T) => string) => {
-    if (x === undefined || y === undefined) missing.push(`${name} (${who} does not report it)`);
+    if (x === undefined || y === undefined) missing.push(`${who} does not report ${name === 'architecture' ? 'the architecture (only a guess from the user agent)' : name === 'OS' ? 'an OS it knows' : name}`);
     else if (!agree(x, y)) differ.push(`${name} ${show(x)} vs ${show(y)}`);
     else checked.push(name);
   };

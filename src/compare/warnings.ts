@@ -78,9 +78,11 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
   for (const r of runs) {
     if (!r.results.complete) warnings.push(`${r.label} is an interrupted run: only the layers it finished are compared`);
   }
-  if (machine !== undefined && machine.kind !== 'same') {
-    const why = machine.kind === 'unknown' ? `, or could not be told apart: ${machine.missing.join(', ')}` : '';
-    warnings.push(`runs come from different hosts (${listing(runs, hostLabel)}${why}); time changes reflect the machines, so compare the speedup columns`);
+  if (machine?.kind === 'different') {
+    warnings.push(`runs come from different hosts (${listing(runs, hostLabel)}); time changes reflect the machines, so compare the speedup columns`);
+  } else if (machine?.kind === 'unknown') {
+    // Conservative: without the fact, two devices cannot be ruled out, so warn as for two hosts.
+    warnings.push(`runs may come from different hosts (${listing(runs, hostLabel)}; cannot tell: ${machine.missing.join(', ')}); time changes may reflect the machines, so compare the speedup columns`);
   }
   return warnings;
 }
