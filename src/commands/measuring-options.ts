@@ -61,7 +61,7 @@ export function addMeasuringOptions(cmd: Command, defaults: MeasuringDefaults): 
     .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')
     .option('--time <ms>', 'time budget per measurement in ms (all forks and rounds together)', parseMsOption('--time'), DEFAULT_TIME_MS)
     .option('--min-samples <n>', 'minimum samples per measurement (all rounds together)', parseIntOption('--min-samples', 1, 1_000_000), 6)
-    .option('--warmup <ms>', 'warm-up budget per kernel and layer in ms', parseMsOption('--warmup'), 25)
+    .option('--warmup <ms>', "warm-up budget in ms before a kernel's GEMM is timed, per layer and fork (the packing and from-float views get a fifth)", parseMsOption('--warmup'), 25)
     .option('--rounds <n>', 'interleaved rounds per fork (kernels alternate so drift hits all alike)', parseIntOption('--rounds', 1, 100), DEFAULT_ROUNDS)
     .option('--forks <n>', defaults.forksHelp, parseIntOption('--forks', 1, 100), defaults.forks)
     .option('--baseline <precision>', 'speedup baseline: fp32, int8 or ternary2b', 'fp32')
