@@ -727,3 +727,111 @@ export function panelize(src: usize, rows: i32, K: i32, dst: usize, tileRows: i3
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// fromFloat in wasm (issue #14 item 4): float32 activations, copied into linear memory a few
+// rows at a time, compared against the quantizer's float32 thresholds (src/from-float.ts
+// ceilF32: a float32 compare there equals the reference's double compare) with f32x4 compares;
+// the i32 lane masks are narrowed twice (i32 -> i16 -> i8, saturating keeps -1 and 0) and
+// i8x16.bitmask turns 16 of them into plane bits, in packBits' plane and group layout.
+// NaN fails every compare, so it is caught apart (x != x), accumulated as a vector and tested
+// once per call; the caller then finds its index. +-Infinity compare like any float and land on
+// the end levels, as in the reference.
+
+/** 16 lane masks (four i32x4 of -1/0) to 16 bits. */
+@inline function maskBits16(a: v128, b: v128, c: v128, d: v128): u32 {
+  return <u32>i8x16.bitmask(i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d)));
+}
+
+/**
+ * The plane bits of 16 floats (a..d) in the low 16 bits of each half: p0 | p1 << 32. `kind` is
+ * a constant at every call site (packFloatKind is inlined per kind), so one branch survives.
+ */
+@inline function floatBits16(a: v128, b: v128, c: v128, d: v128, kind: i32, t0: v128, t1: v128, t2: v128): u64 {
+  if (kind == KIND_BINARY) {
+    return <u64>maskBits16(f32x4.lt(a, t0), f32x4.lt(b, t0), f32x4.lt(c, t0), f32x4.lt(d, t0));
+  }
+  if (kind == KIND_BIT2) {
+    // thresholds ascend, so the masks nest: level = m0 + m1 + m2, bit 0 = m0 ^ m1 ^ m2, bit 1 = m1
+    const m1a = f32x4.ge(a, t1), m1b = f32x4.ge(b, t1), m1c = f32x4.ge(c, t1), m1d = f32x4.ge(d, t1);
+    const l0 = maskBits16(
+      v128.xor(v128.xor(f32x4.ge(a, t0), m1a), f32x4.ge(a, t2)),
+      v128.xor(v128.xor(f32x4.ge(b, t0), m1b), f32x4.ge(b, t2)),
+      v128.xor(v128.xor(f32x4.ge(c, t0), m1c), f32x4.ge(c, t2)),
+      v128.xor(v128.xor(f32x4.ge(d, t0), m1d), f32x4.ge(d, t2)),
+    );
+    return <u64>l0 | (<u64>maskBits16(m1a, m1b, m1c, m1d) << 32);
+  }
+  // ternary: lt = x < low (-1), ge = x >= high (+1); the zero plane is ~(lt | ge), inverted
+  // by the caller on the whole word (one scalar not instead of a v128.not per vector)
+  const lta = f32x4.lt(a, t0), ltb = f32x4.lt(b, t0), ltc = f32x4.lt(c, t0), ltd = f32x4.lt(d, t0);
+  const gea = f32x4.ge(a, t1), geb = f32x4.ge(b, t1), gec = f32x4.ge(c, t1), ged = f32x4.ge(d, t1);
+  const nonzero = maskBits16(v128.or(lta, gea), v128.or(ltb, geb), v128.or(ltc, gec), v128.or(ltd, ged));
+  const second = kind == KIND_FATNN ? maskBits16(lta, ltb, ltc, ltd) : maskBits16(gea, geb, gec, ged);
+  return <u64>nonzero | (<u64>second << 32);
+}
+
+/**
+ * packFloat for one kind. Rows are read from `src` (K floats each, readable 128 bytes past the
+ * last row); `sums` (ternary2b, else 0) receives each row's sum of quantized values.
+ * The bits of a partial last word past K come from the next row (or the slack) and are masked
+ * off; a NaN there is the next row's (a real input NaN) or none: the caller zeroes the slack.
+ */
+@inline function packFloatKind(src: usize, rows: i32, K: i32, dst: usize, groupWords: i32, groups: i32, kind: i32, t0: v128, t1: v128, t2: v128, sums: usize): i32 {
+  let nan = i32x4.splat(0);
+  const planes = kind == KIND_BINARY ? 1 : 2;
+  const strideBytes = <usize>(groups * planes * groupWords) << 2;
+  const planeBytes = <usize>groupWords << 2;
+  for (let r = 0; r < rows; r++) {
+    const s = src + (<usize>r * <usize>K << 2);
+    let d = dst + <usize>r * strideBytes;
+    let k0 = 0;
+    let zeros = 0, ones = 0;
+    for (let g = 0; g < groups; g++, d += planeBytes * planes) {
+      for (let j = 0; j < groupWords; j++, k0 += 32) {
+        let p0: u32 = 0, p1: u32 = 0;
+        if (k0 < K) {
+          const p = s + (<usize>k0 << 2);
+          const x0 = v128.load(p), x1 = v128.load(p, 16), x2 = v128.load(p, 32), x3 = v128.load(p, 48);
+          const x4 = v128.load(p, 64), x5 = v128.load(p, 80), x6 = v128.load(p, 96), x7 = v128.load(p, 112);
+          // NaN is the only float unequal to itself; OR-ed lane masks, tested once per call
+          nan = v128.or(nan, v128.or(v128.or(v128.or(f32x4.ne(x0, x0), f32x4.ne(x1, x1)), v128.or(f32x4.ne(x2, x2), f32x4.ne(x3, x3))),
+            v128.or(v128.or(f32x4.ne(x4, x4), f32x4.ne(x5, x5)), v128.or(f32x4.ne(x6, x6), f32x4.ne(x7, x7)))));
+          const lo = floatBits16(x0, x1, x2, x3, kind, t0, t1, t2);
+          const hi = floatBits16(x4, x5, x6, x7, kind, t0, t1, t2);
+          p0 = <u32>lo | (<u32>hi << 16);
+          p1 = <u32>(lo >> 32) | (<u32>(hi >> 32) << 16);
+          if (kind == KIND_FATNN || kind == KIND_TERNARY2B) p0 = ~p0;
+          if (k0 + 32 > K) {
+            const valid: u32 = (<u32>1 << <u32>(K - k0)) - 1;
+            p0 &= valid;
+            p1 &= valid;
+          }
+        }
+        const at = d + (<usize>j << 2);
+        store<u32>(at, p0);
+        if (planes == 2) store<u32>(at + planeBytes, p1);
+        if (kind == KIND_TERNARY2B) {
+          zeros += <i32>popcnt<u32>(p0);
+          ones += <i32>popcnt<u32>(p1);
+        }
+      }
+    }
+    if (kind == KIND_TERNARY2B) store<i32>(sums + (<usize>r << 2), 2 * ones + zeros - K);
+  }
+  return v128.any_true(nan) ? 1 : 0;
+}
+
+/**
+ * Packs `rows` rows of K float32 activations at `src` into planes at `dst` (layout of packBits),
+ * quantized with float32 thresholds t0, t1, t2 (fatnn/ternary2b: low, high; bit2: the three;
+ * binary: unused, the sign), ternary2b's row sums into `sums`. Returns 1 if a NaN was read (the
+ * caller reports where), else 0.
+ */
+export function packFloat(src: usize, rows: i32, K: i32, dst: usize, groupWords: i32, groups: i32, kind: i32, t0: f32, t1: f32, t2: f32, sums: usize): i32 {
+  const v0 = f32x4.splat(t0), v1 = f32x4.splat(t1), v2 = f32x4.splat(t2);
+  if (kind == KIND_FATNN) return packFloatKind(src, rows, K, dst, groupWords, groups, KIND_FATNN, v0, v1, v2, sums);
+  if (kind == KIND_TERNARY2B) return packFloatKind(src, rows, K, dst, groupWords, groups, KIND_TERNARY2B, v0, v1, v2, sums);
+  if (kind == KIND_BIT2) return packFloatKind(src, rows, K, dst, groupWords, groups, KIND_BIT2, v0, v1, v2, sums);
+  return packFloatKind(src, rows, K, dst, groupWords, groups, KIND_BINARY, f32x4.splat(0), v1, v2, sums);
+}

@@ -4,8 +4,9 @@
 
 import { KernelBase } from '../../kernel-base.js';
 import { packPlanes, planeLayout, type BitPrecision, type PlaneLayout } from '../../packing.js';
+import { fusedQuantizerArgs } from '../../from-float.js';
 import type { QuantizerParams } from '../../quantize.js';
-import { nanError, packPlanesFromFloat } from '../js/from-float-packing.js';
+import { nanError } from '../js/from-float-packing.js';
 import { popcnt32 } from '../js/popcount.js';
 import { shapeLabel } from '../../shapes.js';
 import type { LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
@@ -115,12 +116,20 @@ function bitGroupWords(module: WasmModuleName, precision: BitPrecision, K: numbe
 const PACK_KIND: Record<BitPrecision, number> = { bit2: 0, ternary2b: 1, fatnn: 2, binary: 3 };
 // simd128's packBits reads 32 values at a time, so the staging area has this much slack past the last row.
 const PACK_SLACK = 32;
+// fromFloat: floats are copied into linear memory this many bytes' worth of rows at a time (at
+// least one row), so the copy and packFloat's reads of it stay in cache; packFloat reads up to
+// 31 floats past the last row, hence the slack.
+const FLOAT_CHUNK_BYTES = 32768;
+const FLOAT_SLACK_BYTES = 128;
 
 class BitPlan extends MemoryPlan {
   wAt = 0;
   xAt = 0;
   /** Staging area for the logical values that packBits() turns into planes. */
   stageAt = 0;
+  /** fromFloat staging: `floatRows` rows of K floats (packFloat modules only). */
+  floatAt = 0;
+  floatRows = 0;
   rowBiasAt = 0;
   colBiasAt = 0;
 }
@@ -137,6 +146,11 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly gemm: GemmFn;
   private readonly stageAt: number;
   private readonly packBits: PackFn;
+  private readonly packFloat: PackFn | undefined;
+  private readonly floatAt: number;
+  private readonly floatRows: number;
+  /** fromFloat: the quantizer whose float32 thresholds are cached. */
+  private quantizer: { q: QuantizerParams; args: Float64Array } | undefined;
 
   static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
     const groupWords = bitGroupWords(module, precision, shape.K);
@@ -150,6 +164,10 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
       plan.colBiasAt = plan.alloc(xLayout.rows * 4);
     }
     plan.stageAt = plan.alloc(Math.max(shape.M, shape.N) * shape.K + PACK_SLACK);
+    if (module === 'simd128') {
+      plan.floatRows = Math.min(shape.N, Math.max(1, Math.floor(FLOAT_CHUNK_BYTES / (4 * shape.K))));
+      plan.floatAt = plan.alloc(plan.floatRows * shape.K * 4 + FLOAT_SLACK_BYTES);
+    }
     plan.finish(id, shape);
     const name = precision === 'ternary2b' ? 'bit2' : precision;
     const carrySave = precision === 'fatnn' && module === 'simd128' && groupWords === SIMD_GROUP_WORDS && wLayout.groups >= FATNN_CARRY_SAVE_MIN_GROUPS;
@@ -170,6 +188,9 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     this.colBiasAt = plan.colBiasAt;
     this.stageAt = plan.stageAt;
     this.packBits = exports.packBits as PackFn;
+    this.packFloat = plan.floatRows > 0 ? (exports.packFloat as PackFn) : undefined;
+    this.floatAt = plan.floatAt;
+    this.floatRows = plan.floatRows;
     this.gemm = exports[gemm] as GemmFn;
   }
 
@@ -196,18 +217,35 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   }
 
   /**
-   * fromFloat: floats straight to planes in linear memory (js/from-float-packing.ts), ternary2b's
-   * column sums with them. Only where the planes are packing.ts's plain bit order: wasm-scalar's
-   * packBits slices bits by byte inside each 64-bit group (kernels/scalar.ts), so it takes the
-   * generic quantize-then-packBits path.
+   * fromFloat. simd128: the floats are copied into linear memory a chunk of rows at a time and
+   * packFloat (kernels/simd128.ts) compares and packs them with f32x4 compares and bitmasks,
+   * ternary2b's column sums with them. It replaced js/from-float-packing.ts here, which walks
+   * floats one by one in JS (measured: see README "from float").
+   * wasm-scalar: its packBits slices bits by byte inside each 64-bit group (kernels/scalar.ts),
+   * so it takes the generic quantize-then-packBits path.
    */
   protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
-    if (this.xLayout.groupWords === SCALAR_GROUP_WORDS) return false;
+    if (this.packFloat === undefined) return false;
+    if (this.quantizer?.q !== q) this.quantizer = { q, args: fusedQuantizerArgs(q) };
+    const args = this.quantizer.args;
     const { N, K } = this.shape;
-    const words = new Uint32Array(this.memory.buffer, this.xAt, this.xLayout.rows * this.xLayout.strideWords);
-    const sums = this.colBiasAt ? new Int32Array(this.memory.buffer, this.colBiasAt, N) : undefined;
-    const bad = packPlanesFromFloat(q as QuantizerParams & { precision: BitPrecision }, x, N, K, this.xLayout, words, 0, sums);
-    if (bad >= 0) throw nanError(this.precision, bad, K);
+    const layout = this.xLayout;
+    const buffer = this.memory.buffer;
+    const chunk = this.floatRows;
+    const stage = new Float32Array(buffer, this.floatAt, chunk * K + FLOAT_SLACK_BYTES / 4);
+    const rowBytes = layout.strideWords * 4;
+    const kind = PACK_KIND[this.precision as BitPrecision];
+    let nan = 0;
+    for (let r = 0; r < N; r += chunk) {
+      const rows = Math.min(chunk, N - r);
+      stage.set(x.subarray(r * K, (r + rows) * K));
+      // stale floats of an earlier call must not read as a NaN of this one
+      stage.fill(0, rows * K, rows * K + FLOAT_SLACK_BYTES / 4);
+      nan |= this.packFloat(this.floatAt, rows, K, this.xAt + r * rowBytes, layout.groupWords, layout.groups, kind, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, this.colBiasAt ? this.colBiasAt + r * 4 : 0);
+    }
+    if (nan) {
+      for (let i = 0; i < N * K; i++) if (x[i] !== x[i]) throw nanError(this.precision, i, K);
+    }
     return true;
   }
 
