@@ -6,7 +6,7 @@
 import type { Kernel, LogicalArray, ResultArray } from '../types.js';
 import {
   blockOf, CMD_SEQ, logicalView, Spinner, ERROR_AREA_BYTES, ERROR_BYTES, Op, OP, PENDING, SLOT, Status, STATUS,
-  type CreateMessage, type ErrorReport,
+  floatShareOf, packShareFromFloat, type CreateMessage, type ErrorReport, type FloatShare,
 } from '../backends/workers/protocol.js';
 import { findWebKernel, useBundleBase } from './kernels.js';
 import type { WebPoolStart } from './web-pool.js';
@@ -16,6 +16,8 @@ interface Share {
   readonly w: LogicalArray;
   readonly x: LogicalArray;
   readonly publish: () => void;
+  /** fromFloat operands (absent for fp32). */
+  readonly floats?: FloatShare;
 }
 
 const scope = self as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown): void };
@@ -73,6 +75,7 @@ async function serve({ index, spinMicros, control, errors }: WebPoolStart): Prom
     const xAll = logicalView(msg.fp32, msg.x);
     const out = msg.fp32 ? new Float32Array(msg.out) : new Int32Array(msg.out);
     const kernel = await decl.create(axis === 'M' ? { M: end - start, N, K } : { M, N: end - start, K }, { threads: 1 });
+    const floats = floatShareOf(msg);
     const publish =
       axis === 'M'
         ? () => out.set(kernel.result() as ResultArray & typeof out, start * N)
@@ -86,6 +89,7 @@ async function serve({ index, spinMicros, control, errors }: WebPoolStart): Prom
       w: axis === 'M' ? wAll.subarray(start * K, end * K) : wAll,
       x: axis === 'N' ? xAll.subarray(start * K, end * K) : xAll,
       publish,
+      ...(floats ? { floats } : {}),
     });
   };
 
@@ -101,6 +105,11 @@ async function serve({ index, spinMicros, control, errors }: WebPoolStart): Prom
       case Op.PackActivations: {
         const s = shareOf(slot);
         s.kernel.setActivations(s.x);
+        return;
+      }
+      case Op.PackActivationsFromFloat: {
+        const s = shareOf(slot);
+        packShareFromFloat(s.kernel, s.floats);
         return;
       }
       case Op.Run:

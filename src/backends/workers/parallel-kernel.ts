@@ -10,7 +10,9 @@ import { FatnnError } from '../../errors.js';
 import { macs, shapeLabel } from '../../shapes.js';
 import type { Kernel, KernelDeclaration, LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
 import { choosePartition, type Axis, type Partition } from './partition.js';
-import { logicalView, Op, type CreateMessage } from './protocol.js';
+import { floatShareOf, logicalView, Op, packShareFromFloat, QUANTIZER_WORDS, storeQuantizerParams, type CreateMessage, type FloatShare } from './protocol.js';
+import { nanError } from '../js/from-float-packing.js';
+import type { QuantizerParams } from '../../quantize.js';
 import { WorkerFault, type PoolLike as WorkerPool, type PoolProvider, type WorkerError } from './pool-provider.js';
 
 /** Where the workers find the base declaration: a module URL and the export holding the list. */
@@ -64,6 +66,9 @@ interface SharedOperands {
   readonly w: SharedArrayBuffer;
   readonly x: SharedArrayBuffer;
   readonly out: SharedArrayBuffer;
+  /** fromFloat (not fp32): float X and the quantizer's parameters (protocol.ts). */
+  readonly xf?: SharedArrayBuffer;
+  readonly qf?: SharedArrayBuffer;
 }
 
 /** Thread 0's share: the base kernel for chunk 0, run on the calling thread. */
@@ -71,6 +76,7 @@ interface LocalShare {
   readonly kernel: Kernel;
   readonly w: LogicalArray;
   readonly x: LogicalArray;
+  readonly floats?: FloatShare;
 }
 
 export class ParallelKernel implements Kernel {
@@ -84,6 +90,12 @@ export class ParallelKernel implements Kernel {
   private readonly w: LogicalArray;
   private readonly x: LogicalArray;
   private readonly out: ResultArray;
+  /** fromFloat: the shared float X and quantizer words, and the quantizer last written there. */
+  private readonly xf: Float32Array | undefined;
+  private readonly qf: Float64Array | undefined;
+  private quantizer: QuantizerParams | undefined;
+  /** The packed X came from float activations (a fresh pool must re-pack it from xf, not x). */
+  private activationsFromFloat = false;
 
   private constructor(
     readonly id: string,
@@ -102,6 +114,8 @@ export class ParallelKernel implements Kernel {
     this.w = logicalView(fp32, shared.w);
     this.x = logicalView(fp32, shared.x);
     this.out = fp32 ? new Float32Array(shared.out) : new Int32Array(shared.out);
+    this.xf = shared.xf && new Float32Array(shared.xf);
+    this.qf = shared.qf && new Float64Array(shared.qf);
     orphans.register(this, placement, placement);
   }
 
@@ -111,14 +125,19 @@ export class ParallelKernel implements Kernel {
     const { M, N, K } = shape;
     const fp32 = base.precision === 'fp32';
     const bytes = fp32 ? 4 : 1;
-    const shared = { w: new SharedArrayBuffer(M * K * bytes), x: new SharedArrayBuffer(N * K * bytes), out: new SharedArrayBuffer(M * N * 4) };
+    // fromFloat's float X is allocated with the kernel (4 bytes per X value): the hot path
+    // signals workers through control words only, never through messages.
+    const floats = fp32 ? {} : { xf: new SharedArrayBuffer(N * K * 4), qf: new SharedArrayBuffer(QUANTIZER_WORDS * 8) };
+    const shared: SharedOperands = { w: new SharedArrayBuffer(M * K * bytes), x: new SharedArrayBuffer(N * K * bytes), out: new SharedArrayBuffer(M * N * 4), ...floats };
     const partition = choosePartition(shape, threads, settings.axis);
     const [start, end] = partition.chunks[0]!;
     const onM = partition.axis === 'M';
+    const floatShare = floatShareOf({ axis: partition.axis, start, end, K, ...floats } as CreateMessage);
     const local: LocalShare = {
       kernel: await base.create(onM ? { M: end - start, N, K } : { M, N: end - start, K }, { threads: 1 }),
       w: onM ? logicalView(fp32, shared.w).subarray(start * K, end * K) : logicalView(fp32, shared.w),
       x: onM ? logicalView(fp32, shared.x) : logicalView(fp32, shared.x).subarray(start * K, end * K),
+      ...(floatShare ? { floats: floatShare } : {}),
     };
     const placement = { pool, slot: pool?.allocateSlot() ?? 0, workers: partition.chunks.length - 1 };
     const kernel = new ParallelKernel(id, base.id, base.precision, shape, threads, placement, partition, settings, shared, local);
@@ -153,6 +172,39 @@ export class ParallelKernel implements Kernel {
     this.x.set(x);
     this.activationsSet = false;
     this.pack(Op.PackActivations, this.shape.N * this.shape.K);
+    this.activationsSet = true;
+    this.activationsFromFloat = false;
+  }
+
+  /**
+   * fromFloat: the floats are copied once into shared memory and every thread quantizes and
+   * packs its own part with its base kernel's fused path (kernels/simd128.ts packFloat for
+   * wasm-simd128), in parallel. Before, the runner quantized all of X on the calling thread and
+   * then every thread packed the int8 values. A NaN throws the js path's RangeError (row, k of X).
+   */
+  setActivationsFromFloat(x: Float32Array, q: QuantizerParams): void {
+    const { N, K } = this.shape;
+    if (!(x instanceof Float32Array)) throw new TypeError('X must be a Float32Array of float activations');
+    if (x.length !== N * K) throw new RangeError(`X has ${x.length} values, expected ${N * K}`);
+    if (q.precision !== this.precision) throw new RangeError(`a ${q.precision} quantizer cannot feed a ${this.precision} kernel`);
+    if (this.xf === undefined || this.qf === undefined) {
+      this.setActivations(x); // fp32: the floats are X
+      return;
+    }
+    if (this.quantizer !== q) {
+      storeQuantizerParams(q, this.qf);
+      this.quantizer = q;
+    }
+    this.xf.set(x);
+    this.activationsSet = false;
+    this.activationsFromFloat = true;
+    const failed = this.parallel(Op.PackActivationsFromFloat, deadline(this.settings, N * K), false, () => packShareFromFloat(this.local.kernel, this.local.floats));
+    if (failed) {
+      // a thread names rows of its own part: the NaN is named in X's rows instead
+      if (failed.name === 'RangeError') for (let i = 0; i < N * K; i++) if (x[i] !== x[i]) throw nanError(this.precision, i, K);
+      const Class = failed.name === 'RangeError' ? RangeError : failed.name === 'TypeError' ? TypeError : FatnnError;
+      throw new Class(this.describe(failed, 'packing X from float'));
+    }
     this.activationsSet = true;
   }
 
@@ -236,7 +288,7 @@ export class ParallelKernel implements Kernel {
     this.createShares();
     const workersOnly = () => undefined;
     if (this.weightsSet) this.parallel(Op.PackWeights, deadline(this.settings, this.shape.M * this.shape.K), false, workersOnly);
-    if (this.activationsSet) this.parallel(Op.PackActivations, deadline(this.settings, this.shape.N * this.shape.K), false, workersOnly);
+    if (this.activationsSet) this.parallel(this.activationsFromFloat ? Op.PackActivationsFromFloat : Op.PackActivations, deadline(this.settings, this.shape.N * this.shape.K), false, workersOnly);
     // C computed by the workers of the old pool is lost with it.
     if (next === Op.Publish) this.parallel(Op.Run, deadline(this.settings, macs(this.shape) / this.threadsUsed), true, workersOnly);
   }

@@ -3,6 +3,9 @@
 // signalled only through these words, never through messages, so a small GEMM costs one futex
 // wake per worker plus one for the main thread.
 
+import { quantize, type QuantizerParams } from '../../quantize.js';
+import type { Kernel, Precision } from '../../types.js';
+
 /** Int32 words per control block: 64 bytes, so two workers never write the same cache line. */
 export const BLOCK_WORDS = 16;
 
@@ -26,6 +29,11 @@ export enum Op {
   Dispose = 5,
   /** Copy the base kernel's C into the shared result (done in result(), like wasm kernels). */
   Publish = 6,
+  /**
+   * Quantize and pack the shared float activations (the fromFloat view) with the quantizer
+   * whose parameters are in the shared quantizer words, each thread its own part in parallel.
+   */
+  PackActivationsFromFloat = 7,
 }
 
 export enum Status {
@@ -70,6 +78,48 @@ export interface CreateMessage {
   readonly x: SharedArrayBuffer;
   readonly out: SharedArrayBuffer;
   readonly fp32: boolean;
+  /**
+   * fromFloat (not for fp32, whose X is floats already): float X (N*K float32) and the
+   * quantizer's parameters (QUANTIZER_WORDS float64, see quantizerParamsOf).
+   */
+  readonly xf?: SharedArrayBuffer;
+  readonly qf?: SharedArrayBuffer;
+}
+
+/** float64 words holding a quantizer's parameters in shared memory. */
+export const QUANTIZER_WORDS = 3;
+
+/** Writes q's parameters into `words` (the inverse of quantizerParamsOf). */
+export function storeQuantizerParams(q: QuantizerParams, words: Float64Array): void {
+  words.fill(0);
+  if (q.precision === 'fatnn' || q.precision === 'ternary2b') words.set([q.low, q.high]);
+  else if (q.precision === 'bit2') words.set(q.thresholds);
+  else if (q.precision === 'int8') words[0] = q.scale;
+}
+
+/** The quantizer of `precision` whose parameters are in `words`; `last` is returned when they are unchanged. */
+export function quantizerParamsOf(precision: Precision, words: Float64Array, last?: QuantizerParams): QuantizerParams {
+  const [a = 0, b = 0, c = 0] = words;
+  let q: QuantizerParams;
+  switch (precision) {
+    case 'fatnn':
+    case 'ternary2b':
+      if (last?.precision === precision && last.low === a && last.high === b) return last;
+      q = { precision, low: a, high: b };
+      break;
+    case 'bit2':
+      if (last?.precision === 'bit2' && last.thresholds[0] === a && last.thresholds[1] === b && last.thresholds[2] === c) return last;
+      q = { precision, thresholds: [a, b, c] };
+      break;
+    case 'int8':
+      if (last?.precision === 'int8' && last.scale === a) return last;
+      q = { precision, scale: a };
+      break;
+    case 'binary':
+    case 'fp32':
+      return last?.precision === precision ? last : { precision };
+  }
+  return q;
 }
 
 /** The logical operand type of a precision, viewed over shared memory. */
@@ -120,4 +170,27 @@ export class Spinner {
       }
     }
   }
+}
+
+/** A thread's share of the fromFloat operands: its part of the shared float X and the quantizer words. */
+export interface FloatShare {
+  readonly xf: Float32Array;
+  readonly qf: Float64Array;
+  /** The quantizer last built from qf (kept while the words do not change). */
+  q?: QuantizerParams;
+}
+
+/** The float views of a share, from a create message (undefined without float operands). */
+export function floatShareOf(msg: CreateMessage): FloatShare | undefined {
+  if (msg.xf === undefined || msg.qf === undefined) return undefined;
+  const all = new Float32Array(msg.xf);
+  return { xf: msg.axis === 'N' ? all.subarray(msg.start * msg.K, msg.end * msg.K) : all, qf: new Float64Array(msg.qf) };
+}
+
+/** Op.PackActivationsFromFloat in one thread: the base kernel's fused path, or quantize then pack. */
+export function packShareFromFloat(kernel: Kernel, share: FloatShare | undefined): void {
+  if (share === undefined) throw new Error(`${kernel.id}: from-float packing without float operands`);
+  const q = (share.q = quantizerParamsOf(kernel.precision, share.qf, share.q));
+  if (kernel.setActivationsFromFloat) kernel.setActivationsFromFloat(share.xf, q);
+  else kernel.setActivations(quantize(q, share.xf));
 }

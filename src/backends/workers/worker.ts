@@ -7,7 +7,7 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import type { Kernel, KernelDeclaration, LogicalArray, ResultArray } from '../../types.js';
 import {
   blockOf, CMD_SEQ, logicalView, Spinner, ERROR_AREA_BYTES, ERROR_BYTES, FAULT, Op, OP, PENDING, SLOT, Status, STATUS,
-  type CreateMessage, type ErrorReport,
+  floatShareOf, packShareFromFloat, type CreateMessage, type ErrorReport, type FloatShare,
 } from './protocol.js';
 
 export interface WorkerData {
@@ -26,6 +26,8 @@ interface Share {
   readonly x: LogicalArray;
   /** Copies the base kernel's result into the shared C. */
   readonly publish: () => void;
+  /** fromFloat operands (absent for fp32). */
+  readonly floats?: FloatShare;
 }
 
 const { index, spinMicros, control, errors, port } = workerData as WorkerData;
@@ -72,7 +74,8 @@ async function create(msg: CreateMessage): Promise<void> {
           const width = end - start;
           for (let m = 0; m < M; m++) out.set(part.subarray(m * width, (m + 1) * width) as typeof out, m * N + start);
         };
-  shares.set(msg.slot, { kernel, w, x, publish });
+  const floats = floatShareOf(msg);
+  shares.set(msg.slot, { kernel, w, x, publish, ...(floats ? { floats } : {}) });
 }
 
 function shareOf(slot: number): Share {
@@ -97,6 +100,11 @@ function perform(op: number, slot: number): void | Promise<void> {
     case Op.PackActivations: {
       const s = shareOf(slot);
       s.kernel.setActivations(s.x);
+      return;
+    }
+    case Op.PackActivationsFromFloat: {
+      const s = shareOf(slot);
+      packShareFromFloat(s.kernel, s.floats);
       return;
     }
     case Op.Run:
