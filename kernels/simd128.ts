@@ -835,3 +835,66 @@ export function packFloat(src: usize, rows: i32, K: i32, dst: usize, groupWords:
   if (kind == KIND_BIT2) return packFloatKind(src, rows, K, dst, groupWords, groups, KIND_BIT2, v0, v1, v2, sums);
   return packFloatKind(src, rows, K, dst, groupWords, groups, KIND_BINARY, f32x4.splat(0), v1, v2, sums);
 }
+
+// int8 fromFloat: x / scale in double (as the reference: the float32 promoted, then divided,
+// f64x2.div is the same IEEE division), rounded half away from zero as trunc + a step where the
+// exact remainder reaches +-0.5, clamped to [-128, 127] (+-Infinity: trunc keeps them, the
+// remainder is NaN and adds no step, the clamp gives the end levels), then narrowed to the i16
+// panels of int8() at once, replacing the JS quantizer and the int8 staging + panelize.
+
+@inline function roundClampF64(x: v128, scale: v128): v128 {
+  const s = f64x2.div(x, scale);
+  const t = f64x2.trunc(s);
+  const d = f64x2.sub(s, t);
+  const one = f64x2.splat(1);
+  const r = f64x2.sub(f64x2.add(t, v128.and(f64x2.ge(d, f64x2.splat(0.5)), one)), v128.and(f64x2.le(d, f64x2.splat(-0.5)), one));
+  return f64x2.min(f64x2.max(r, f64x2.splat(-128)), f64x2.splat(127));
+}
+
+/** 4 floats to 4 i32 levels. */
+@inline function quantize4(x: v128, scale: v128): v128 {
+  const lo = i32x4.trunc_sat_f64x2_s_zero(roundClampF64(f64x2.promote_low_f32x4(x), scale));
+  const hi = i32x4.trunc_sat_f64x2_s_zero(roundClampF64(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 2, 3)), scale));
+  return i32x4.shuffle(lo, hi, 0, 1, 4, 5);
+}
+
+@inline function quantize1(x: f32, scale: f64): i16 {
+  const s = <f64>x / scale;
+  const t = trunc<f64>(s);
+  const d = s - t;
+  const r = t + (d >= 0.5 ? 1.0 : 0.0) - (d <= -0.5 ? 1.0 : 0.0);
+  return <i16>max<f64>(-128, min<f64>(127, r));
+}
+
+/**
+ * Quantizes `rows` rows of K floats at `src` with int8's scale straight into the i16 panel
+ * layout of int8() at `dst` (as panelize with isInt8 = 1 would place them), the first of them
+ * being panel row `firstRow`. Returns 1 if a NaN was read (the caller reports where), else 0.
+ */
+export function quantizeInt8Panels(src: usize, rows: i32, K: i32, dst: usize, tileRows: i32, firstRow: i32, scale: f64): i32 {
+  const steps = (K + 7) / 8;
+  const full = K / 8;
+  const rem = K - full * 8;
+  const stepBytes = <usize>tileRows << 4;
+  const vscale = f64x2.splat(scale);
+  let nan = i32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const row = firstRow + r;
+    const s = src + (<usize>r * <usize>K << 2);
+    let d = dst + <usize>(row / tileRows) * <usize>steps * stepBytes + (<usize>(row % tileRows) << 4);
+    for (let i = 0; i < full; i++, d += stepBytes) {
+      const a = v128.load(s + (<usize>i << 5)), b = v128.load(s + (<usize>i << 5), 16);
+      nan = v128.or(nan, v128.or(f32x4.ne(a, a), f32x4.ne(b, b)));
+      v128.store(d, i16x8.narrow_i32x4_s(quantize4(a, vscale), quantize4(b, vscale)));
+    }
+    if (rem) {
+      v128.store(d, i32x4.splat(0));
+      for (let j = 0; j < rem; j++) {
+        const x = load<f32>(s + (<usize>(full * 8 + j) << 2));
+        if (x != x) nan = i32x4.splat(-1); // and no conversion of it (it would trap)
+        else store<i16>(d + (<usize>j << 1), quantize1(x, scale));
+      }
+    }
+  }
+  return v128.any_true(nan) ? 1 : 0;
+}

@@ -283,6 +283,9 @@ class DensePlan extends MemoryPlan {
   xAt = 0;
   /** Staging area for the logical values that panelize() rearranges. */
   stageAt = 0;
+  /** int8 fromFloat staging: `floatRows` rows of K floats. */
+  floatAt = 0;
+  floatRows = 0;
 
   constructor(Mp: number, Np: number, readonly Kp: number) {
     super(Mp, Np);
@@ -297,6 +300,9 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
   private readonly gemm: GemmFn;
   private readonly panelize: GemmFn;
   private readonly stageAt: number;
+  private readonly quantizeInt8Panels: PackFn;
+  private readonly floatAt: number;
+  private readonly floatRows: number;
 
   static async create(id: string, precision: 'fp32' | 'int8', shape: Shape): Promise<WasmDenseKernel<ResultArray>> {
     const lanes = precision === 'fp32' ? 4 : 8;
@@ -305,6 +311,10 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
     plan.wAt = plan.alloc(plan.Mp * Kp * (16 / lanes));
     plan.xAt = plan.alloc(plan.Np * Kp * (16 / lanes));
     plan.stageAt = plan.alloc(Math.max(shape.M, shape.N) * shape.K * (precision === 'fp32' ? 4 : 1));
+    if (precision === 'int8') {
+      plan.floatRows = Math.min(shape.N, Math.max(1, Math.floor(FLOAT_CHUNK_BYTES / (4 * shape.K))));
+      plan.floatAt = plan.alloc(plan.floatRows * shape.K * 4);
+    }
     plan.finish(id, shape);
     return new WasmDenseKernel(id, precision, shape, await instantiate('simd128'), plan);
   }
@@ -317,6 +327,32 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
     this.gemm = exports[precision] as GemmFn;
     this.panelize = exports.panelize as GemmFn;
     this.stageAt = plan.stageAt;
+    this.quantizeInt8Panels = exports.quantizeInt8Panels as PackFn;
+    this.floatAt = plan.floatAt;
+    this.floatRows = plan.floatRows;
+  }
+
+  /**
+   * int8 fromFloat: floats copied into linear memory a chunk of rows at a time, quantized and
+   * widened into X's i16 panels by quantizeInt8Panels (kernels/simd128.ts), instead of the JS
+   * quantizer into an Int8Array, its copy into wasm and panelize (measured: README "from float").
+   */
+  protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
+    if (q.precision !== 'int8' || this.floatRows === 0) return false;
+    const scale = fusedQuantizerArgs(q)[0]!;
+    const { N, K } = this.shape;
+    const chunk = this.floatRows;
+    const stage = new Float32Array(this.memory.buffer, this.floatAt, chunk * K);
+    let nan = 0;
+    for (let r = 0; r < N; r += chunk) {
+      const rows = Math.min(chunk, N - r);
+      stage.set(x.subarray(r * K, (r + rows) * K));
+      nan |= this.quantizeInt8Panels(this.floatAt, rows, K, this.xAt, DENSE_TILE_N, r, scale);
+    }
+    if (nan) {
+      for (let i = 0; i < N * K; i++) if (x[i] !== x[i]) throw nanError(this.precision, i, K);
+    }
+    return true;
   }
 
   /** Writes rows into the panel layout of kernels/simd128.ts (via panelize() in wasm). */
