@@ -225,3 +225,34 @@ export function packBits(src: usize, rows: i32, K: i32, dst: usize, groupWords: 
   if (kind == KIND_BIT2) return packKind(src, rows, K, dst, groups, KIND_BIT2);
   return packKind(src, rows, K, dst, groups, KIND_BINARY);
 }
+
+// fromFloat without SIMD: float32 activations (copied into linear memory a chunk of rows at a
+// time) quantized to the precision's logical int8 values by float32 compares against the
+// thresholds of src/from-float.ts fusedQuantizerArgs (ceilF32: equal to the reference's double
+// compares), branch-free, then packed by packBits above as setActivations would. It replaces
+// the JS quantizer of the generic path (the Int8Array it wrote was copied into wasm too).
+// NaN fails every compare: it is counted apart (x != x) and the caller reports where.
+
+@inline function quantizeKind(src: usize, n: i32, dst: usize, kind: i32, t0: f32, t1: f32, t2: f32): i32 {
+  let nans = 0;
+  for (let i = 0; i < n; i++) {
+    const x = load<f32>(src + (<usize>i << 2));
+    nans |= <i32>(x != x);
+    let v: i32;
+    if (kind == KIND_BIT2) v = <i32>(x >= t0) + <i32>(x >= t1) + <i32>(x >= t2);
+    else if (kind == KIND_BINARY) v = 1 - 2 * <i32>(x < 0);
+    else v = <i32>(x >= t1) - <i32>(x < t0);
+    store<i8>(dst + <usize>i, <i8>v);
+  }
+  return nans;
+}
+
+/**
+ * Quantizes `n` floats at `src` into int8 logical values at `dst` (fatnn/ternary2b: t0 = low,
+ * t1 = high; bit2: the three thresholds; binary: sign). Returns 1 if a NaN was read, else 0.
+ */
+export function quantizeFloats(src: usize, n: i32, dst: usize, kind: i32, t0: f32, t1: f32, t2: f32): i32 {
+  if (kind == KIND_BIT2) return quantizeKind(src, n, dst, KIND_BIT2, t0, t1, t2);
+  if (kind == KIND_BINARY) return quantizeKind(src, n, dst, KIND_BINARY, t0, t1, t2);
+  return quantizeKind(src, n, dst, KIND_FATNN, t0, t1, t2);
+}

@@ -146,7 +146,9 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly gemm: GemmFn;
   private readonly stageAt: number;
   private readonly packBits: PackFn;
+  /** simd128: floats to planes in one pass; scalar: floats to int8 values (then packBits). */
   private readonly packFloat: PackFn | undefined;
+  private readonly quantizeFloats: PackFn | undefined;
   private readonly floatAt: number;
   private readonly floatRows: number;
   /** fromFloat: the quantizer whose float32 thresholds are cached. */
@@ -164,10 +166,8 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
       plan.colBiasAt = plan.alloc(xLayout.rows * 4);
     }
     plan.stageAt = plan.alloc(Math.max(shape.M, shape.N) * shape.K + PACK_SLACK);
-    if (module === 'simd128') {
-      plan.floatRows = Math.min(shape.N, Math.max(1, Math.floor(FLOAT_CHUNK_BYTES / (4 * shape.K))));
-      plan.floatAt = plan.alloc(plan.floatRows * shape.K * 4 + FLOAT_SLACK_BYTES);
-    }
+    plan.floatRows = Math.min(shape.N, Math.max(1, Math.floor(FLOAT_CHUNK_BYTES / (4 * shape.K))));
+    plan.floatAt = plan.alloc(plan.floatRows * shape.K * 4 + FLOAT_SLACK_BYTES);
     plan.finish(id, shape);
     const name = precision === 'ternary2b' ? 'bit2' : precision;
     const carrySave = precision === 'fatnn' && module === 'simd128' && groupWords === SIMD_GROUP_WORDS && wLayout.groups >= FATNN_CARRY_SAVE_MIN_GROUPS;
@@ -188,7 +188,8 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     this.colBiasAt = plan.colBiasAt;
     this.stageAt = plan.stageAt;
     this.packBits = exports.packBits as PackFn;
-    this.packFloat = plan.floatRows > 0 ? (exports.packFloat as PackFn) : undefined;
+    this.packFloat = exports.packFloat as PackFn | undefined;
+    this.quantizeFloats = exports.quantizeFloats as PackFn | undefined;
     this.floatAt = plan.floatAt;
     this.floatRows = plan.floatRows;
     this.gemm = exports[gemm] as GemmFn;
@@ -217,34 +218,43 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   }
 
   /**
-   * fromFloat. simd128: the floats are copied into linear memory a chunk of rows at a time and
-   * packFloat (kernels/simd128.ts) compares and packs them with f32x4 compares and bitmasks,
-   * ternary2b's column sums with them. It replaced js/from-float-packing.ts here, which walks
-   * floats one by one in JS (measured: see README "from float").
-   * wasm-scalar: its packBits slices bits by byte inside each 64-bit group (kernels/scalar.ts),
-   * so it takes the generic quantize-then-packBits path.
+   * fromFloat: the floats are copied into linear memory a chunk of rows at a time (in cache for
+   * the pass that reads them). simd128: packFloat (kernels/simd128.ts) compares and packs them
+   * with f32x4 compares and bitmasks, ternary2b's column sums with them. wasm-scalar: its
+   * packBits slices bits by byte inside each 64-bit group (kernels/scalar.ts), so quantizeFloats
+   * writes the int8 values into packBits' staging and packBits packs them as setActivations
+   * does. Both replaced JS loops over every float (js/from-float-packing.ts, quantize.ts),
+   * measured in the README's "from float" section.
    */
   protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
-    if (this.packFloat === undefined) return false;
+    if (this.packFloat === undefined && this.quantizeFloats === undefined) return false;
     if (this.quantizer?.q !== q) this.quantizer = { q, args: fusedQuantizerArgs(q) };
     const args = this.quantizer.args;
+    const [t0 = 0, t1 = 0, t2 = 0] = args;
     const { N, K } = this.shape;
     const layout = this.xLayout;
-    const buffer = this.memory.buffer;
     const chunk = this.floatRows;
-    const stage = new Float32Array(buffer, this.floatAt, chunk * K + FLOAT_SLACK_BYTES / 4);
+    const stage = new Float32Array(this.memory.buffer, this.floatAt, chunk * K + FLOAT_SLACK_BYTES / 4);
     const rowBytes = layout.strideWords * 4;
     const kind = PACK_KIND[this.precision as BitPrecision];
     let nan = 0;
     for (let r = 0; r < N; r += chunk) {
       const rows = Math.min(chunk, N - r);
       stage.set(x.subarray(r * K, (r + rows) * K));
-      // stale floats of an earlier call must not read as a NaN of this one
-      stage.fill(0, rows * K, rows * K + FLOAT_SLACK_BYTES / 4);
-      nan |= this.packFloat(this.floatAt, rows, K, this.xAt + r * rowBytes, layout.groupWords, layout.groups, kind, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, this.colBiasAt ? this.colBiasAt + r * 4 : 0);
+      if (this.packFloat) {
+        // stale floats of an earlier chunk must not read as a NaN of this one
+        stage.fill(0, rows * K, rows * K + FLOAT_SLACK_BYTES / 4);
+        nan |= this.packFloat(this.floatAt, rows, K, this.xAt + r * rowBytes, layout.groupWords, layout.groups, kind, t0, t1, t2, this.colBiasAt ? this.colBiasAt + r * 4 : 0);
+      } else {
+        nan |= this.quantizeFloats!(this.floatAt, rows * K, this.stageAt + r * K, kind, t0, t1, t2);
+      }
     }
     if (nan) {
       for (let i = 0; i < N * K; i++) if (x[i] !== x[i]) throw nanError(this.precision, i, K);
+    }
+    if (!this.packFloat) {
+      if (this.packBits(this.stageAt, N, K, this.xAt, layout.groupWords, layout.groups, kind)) throw new Error(`${this.id}: quantizeFloats wrote a value outside the ${this.precision} set`);
+      if (this.colBiasAt) this.ternarySums(N, layout, this.xAt, this.colBiasAt, -K);
     }
     return true;
   }
