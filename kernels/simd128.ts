@@ -842,20 +842,28 @@ export function packFloat(src: usize, rows: i32, K: i32, dst: usize, groupWords:
 // remainder is NaN and adds no step, the clamp gives the end levels), then narrowed to the i16
 // panels of int8() at once, replacing the JS quantizer and the int8 staging + panelize.
 
+// The clamp uses pmin/pmax (one minpd/maxpd on x86; f64x2.min/max carry NaN and -0 fix-ups
+// V8 spells out in several instructions): a NaN lane comes out as garbage, but a NaN throws anyway.
 @inline function roundClampF64(x: v128, scale: v128): v128 {
   const s = f64x2.div(x, scale);
   const t = f64x2.trunc(s);
   const d = f64x2.sub(s, t);
   const one = f64x2.splat(1);
   const r = f64x2.sub(f64x2.add(t, v128.and(f64x2.ge(d, f64x2.splat(0.5)), one)), v128.and(f64x2.le(d, f64x2.splat(-0.5)), one));
-  return f64x2.min(f64x2.max(r, f64x2.splat(-128)), f64x2.splat(127));
+  return f64x2.pmin(f64x2.pmax(r, f64x2.splat(-128)), f64x2.splat(127));
 }
+
+// 2^52 + 2^51: adding it to an integral double in [-2^31, 2^31) leaves that integer, two's
+// complement, in the low 32 bits, so one add and one shuffle replace i32x4.trunc_sat_f64x2_s_zero
+// (which V8 lowers with NaN and overflow fix-ups) and the shuffle that joins its halves.
+const INT_MAGIC: f64 = 6755399441055744.0;
 
 /** 4 floats to 4 i32 levels. */
 @inline function quantize4(x: v128, scale: v128): v128 {
-  const lo = i32x4.trunc_sat_f64x2_s_zero(roundClampF64(f64x2.promote_low_f32x4(x), scale));
-  const hi = i32x4.trunc_sat_f64x2_s_zero(roundClampF64(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 2, 3)), scale));
-  return i32x4.shuffle(lo, hi, 0, 1, 4, 5);
+  const magic = f64x2.splat(INT_MAGIC);
+  const lo = f64x2.add(roundClampF64(f64x2.promote_low_f32x4(x), scale), magic);
+  const hi = f64x2.add(roundClampF64(f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 2, 3)), scale), magic);
+  return i32x4.shuffle(lo, hi, 0, 2, 4, 6);
 }
 
 @inline function quantize1(x: f32, scale: f64): i16 {

@@ -1,5 +1,5 @@
-// The wasm float packers (kernels/simd128.ts packFloat, kernels/scalar.ts) and the workers'
-// from-float path: every wasm and workers-wasm kernel quantizes float activations exactly as
+// The wasm float packers (kernels/simd128.ts packFloat and quantizeInt8Panels, kernels/scalar.ts
+// quantizeFloats) and the workers' from-float path: every wasm and workers-wasm kernel quantizes float activations exactly as
 // the reference quantizer does, checked through its GEMM against referenceGemm on the
 // reference-quantized X, on K at word, group and chunk boundaries +-1, floats on every
 // threshold and its float32 neighbours (ceilF32), +-Infinity, and non-default quantizers;
@@ -123,8 +123,11 @@ describe('wasm and workers-wasm kernels from float equal reference quantize + GE
   }
 });
 
-describe('wasm and workers-wasm kernels reject a NaN from float as the js path does', () => {
-  for (const decl of DECLS) {
+// Every workers kernel (js and native bases too) packs from float in its threads now.
+const NAN_DECLS = KERNELS.filter((d) => d.precision !== 'fp32' && (d.backend === 'wasm' || d.backend === 'workers'));
+
+describe('wasm and workers kernels reject a NaN from float as the js path does', () => {
+  for (const decl of NAN_DECLS) {
     const a = decl.availability();
     it(`${decl.id}: first value, last value, inside the last partial word; the message names row and k`, { skip: a.available ? false : a.reason }, async () => {
       const shape = { M: 2, N: 5, K: 70 };
