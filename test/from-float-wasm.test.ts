@@ -9,11 +9,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ceilF32, DEFAULT_QUANTIZERS } from '../src/from-float.js';
-import { randomLogical } from '../src/precisions.js';
+import { randomLogical, randomOperands } from '../src/precisions.js';
 import { quantizeValue, type QuantizerParams } from '../src/quantize.js';
 import { referenceGemm } from '../src/reference.js';
 import { KERNELS } from '../src/registry.js';
-import { shutdownWorkerPools } from '../src/backends/workers/index.js';
+import { FAULT_SOURCE, FAULTY_KERNELS } from '../src/backends/workers/fault-injection.js';
+import { shutdownWorkerPools, workerVariant } from '../src/backends/workers/index.js';
 import { createRng } from '../src/rng.js';
 import type { Kernel, KernelDeclaration, Precision, Shape } from '../src/types.js';
 
@@ -169,4 +170,34 @@ describe('wasm from float: a rejected NaN leaves nothing behind', () => {
       });
     });
   }
+});
+
+describe('workers from float after a pool fault', () => {
+  const decl = KERNELS.find((d) => d.id === 'fatnn/workers-wasm-simd128')!;
+  const a = decl.availability();
+  it('a kernel moved to a fresh pool re-packs X from its floats, not from the stale logical X', { skip: a.available ? false : a.reason }, async () => {
+    const shape = { M: 6, N: 40, K: 70 };
+    const q = DEFAULT_QUANTIZERS.fatnn;
+    const w = randomLogical('fatnn', shape.M * shape.K, 3);
+    const x = edgeFloats(q, shape.N * shape.K, 4);
+    const sibling = await decl.create(shape, { threads: 2 });
+    const faultyBase = FAULTY_KERNELS.find((k) => k.id === 'fatnn/js-faulty-throw')!;
+    const faulty = await workerVariant(faultyBase, { source: FAULT_SOURCE }).create({ M: 8, N: 64, K: 100 }, { threads: 2 });
+    try {
+      sibling.setWeights(w);
+      sibling.setActivationsFromFloat!(x, q); // the logical X in shared memory stays all zero
+      await sibling.run();
+      const ops = randomOperands('fatnn', { M: 8, N: 64, K: 100 }, 1);
+      faulty.setWeights(ops.w);
+      faulty.setActivations(ops.x);
+      assert.throws(() => faulty.run(), /injected fault; the worker pool was shut down/);
+      const expected = referenceGemm('fatnn', shape, w, Int8Array.from(x, (v) => quantizeValue(q, v)));
+      assert.deepEqual(sibling.result(), expected);
+      await sibling.run();
+      assert.deepEqual(sibling.result(), expected);
+    } finally {
+      await sibling.dispose();
+      await faulty.dispose();
+    }
+  });
 });
