@@ -223,8 +223,11 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
    * with f32x4 compares and bitmasks, ternary2b's column sums with them. wasm-scalar: its
    * packBits slices bits by byte inside each 64-bit group (kernels/scalar.ts), so quantizeFloats
    * writes the int8 values into packBits' staging and packBits packs them as setActivations
-   * does. Both replaced JS loops over every float (js/from-float-packing.ts, quantize.ts),
-   * measured in the README's "from float" section.
+   * does. Both replaced JS loops over every float (js/from-float-packing.ts, quantize.ts):
+   * from float (quantize + pack + GEMM) measured 2.5-2.9x faster for fatnn/wasm-simd128, 2.8-4.6x
+   * binary, 1.6-2.0x ternary2b, 1.4-1.5x fatnn/wasm-scalar on 64x3136x576 and 128x784x1152
+   * (old and new interleaved in one process, loaded machine; README "From float in wasm and
+   * workers"). Copying the floats in is about a third of packFloat's time (0.24 of 0.75 ms).
    */
   protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
     if (this.packFloat === undefined && this.quantizeFloats === undefined) return false;
@@ -345,7 +348,8 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
   /**
    * int8 fromFloat: floats copied into linear memory a chunk of rows at a time, quantized and
    * widened into X's i16 panels by quantizeInt8Panels (kernels/simd128.ts), instead of the JS
-   * quantizer into an Int8Array, its copy into wasm and panelize (measured: README "from float").
+   * quantizer into an Int8Array, its copy into wasm and panelize: from float measured 2.0-2.5x
+   * faster on 64x3136x576 and 128x784x1152 (README "From float in wasm and workers").
    */
   protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
     if (q.precision !== 'int8' || this.floatRows === 0) return false;
