@@ -351,7 +351,7 @@ export class ParallelKernel implements Kernel {
   }
 
   private what(op: Op): string {
-    return op === Op.Run ? 'GEMM' : op === Op.Publish ? 'gathering C' : op === Op.PackWeights ? 'packing W' : op === Op.PackActivations ? 'packing X' : Op[op];
+    return op === Op.Run ? 'GEMM' : op === Op.Publish ? 'gathering C' : op === Op.PackWeights ? 'packing W' : op === Op.PackActivations ? 'packing X' : op === Op.PackActivationsFromFloat ? 'packing X from float' : Op[op];
   }
 
   private describe(err: WorkerError, doing: string): string {
