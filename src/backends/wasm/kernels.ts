@@ -118,7 +118,8 @@ const PACK_KIND: Record<BitPrecision, number> = { bit2: 0, ternary2b: 1, fatnn: 
 const PACK_SLACK = 32;
 // fromFloat: floats are copied into linear memory this many bytes' worth of rows at a time (at
 // least one row), so the copy and packFloat's reads of it stay in cache; packFloat reads up to
-// 31 floats past the last row, hence the slack.
+// 31 floats past the last row, hence the slack. Against 32 KiB, 8 KiB chunks measured 0.80-0.84x
+// (more calls), 256 KiB 0.96-1.15x (noise) on 64x3136x576, loaded machine.
 const FLOAT_CHUNK_BYTES = 32768;
 const FLOAT_SLACK_BYTES = 128;
 

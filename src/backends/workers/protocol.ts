@@ -187,10 +187,14 @@ export function floatShareOf(msg: CreateMessage): FloatShare | undefined {
   return { xf: msg.axis === 'N' ? all.subarray(msg.start * msg.K, msg.end * msg.K) : all, qf: new Float64Array(msg.qf) };
 }
 
-/** Op.PackActivationsFromFloat in one thread: the base kernel's fused path, or quantize then pack. */
+/** Op.PackActivationsFromFloat in a worker, with the quantizer in the shared words. */
 export function packShareFromFloat(kernel: Kernel, share: FloatShare | undefined): void {
   if (share === undefined) throw new Error(`${kernel.id}: from-float packing without float operands`);
-  const q = (share.q = quantizerParamsOf(kernel.precision, share.qf, share.q));
-  if (kernel.setActivationsFromFloat) kernel.setActivationsFromFloat(share.xf, q);
-  else kernel.setActivations(quantize(q, share.xf));
+  packPartFromFloat(kernel, share.xf, (share.q = quantizerParamsOf(kernel.precision, share.qf, share.q)));
+}
+
+/** One thread's from-float packing: the base kernel's fused path, or quantize then pack. */
+export function packPartFromFloat(kernel: Kernel, x: Float32Array, q: QuantizerParams): void {
+  if (kernel.setActivationsFromFloat) kernel.setActivationsFromFloat(x, q);
+  else kernel.setActivations(quantize(q, x));
 }
