@@ -177,8 +177,8 @@ export class ParallelKernel implements Kernel {
    * fromFloat: the workers' parts of the floats are copied once into shared memory and every
    * thread quantizes and packs its own part with its base kernel's fused path (kernels/simd128.ts packFloat for
    * wasm-simd128), in parallel. Before, the runner quantized all of X on the calling thread and
-   * then every thread packed the int8 values: from float measured 1.9-2.7x faster for
-   * fatnn/workers-wasm-simd128 and 2.8-3.5x for fatnn/workers-native-avx2 on 64x3136x576 and
+   * then every thread packed the int8 values: from float measured 2.1-2.8x faster for
+   * fatnn/workers-wasm-simd128 and 2.9-5.8x for fatnn/workers-native-avx2 on 64x3136x576 and
    * 128x784x1152 (README "From float in wasm and workers"). A NaN throws the js path's
    * RangeError (row, k of X).
    */
