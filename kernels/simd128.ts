@@ -844,7 +844,7 @@ export function packFloat(src: usize, rows: i32, K: i32, dst: usize, groupWords:
 // exact remainder reaches +-0.5, clamped to [-128, 127] (+-Infinity: trunc keeps them, the
 // remainder is NaN and adds no step, the clamp gives the end levels), then narrowed to the i16
 // panels of int8() at once, replacing the JS quantizer and the int8 staging + panelize
-// (int8/wasm-simd128 from float 1.9-2.7x faster on 64x3136x576 and 128x784x1152).
+// (int8/wasm-simd128 from float 1.8-2.7x faster on 64x3136x576 and 128x784x1152).
 
 // The clamp uses pmin/pmax (one minpd/maxpd on x86; f64x2.min/max carry NaN and -0 fix-ups
 // V8 spells out in several instructions): a NaN lane comes out as garbage, but a NaN throws anyway.

@@ -226,7 +226,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
    * writes the int8 values into packBits' staging and packBits packs them as setActivations
    * does. Both replaced JS loops over every float (js/from-float-packing.ts, quantize.ts):
    * from float (quantize + pack + GEMM) measured 2.3-3.4x faster for fatnn/wasm-simd128, 2.4-5.1x
-   * binary, 1.6-2.7x ternary2b, 1.2-1.6x fatnn/wasm-scalar on 64x3136x576 and 128x784x1152
+   * binary, 1.6-2.7x ternary2b, 1.2-2.4x fatnn/wasm-scalar on 64x3136x576 and 128x784x1152
    * (old and new interleaved in one process, loaded machine; README "From float in wasm and
    * workers"). Copying the floats in is about a third of packFloat's time (0.24 of 0.75 ms).
    */
@@ -349,7 +349,7 @@ export class WasmDenseKernel<R extends ResultArray> extends WasmKernel<R> {
   /**
    * int8 fromFloat: floats copied into linear memory a chunk of rows at a time, quantized and
    * widened into X's i16 panels by quantizeInt8Panels (kernels/simd128.ts), instead of the JS
-   * quantizer into an Int8Array, its copy into wasm and panelize: from float measured 1.9-2.7x
+   * quantizer into an Int8Array, its copy into wasm and panelize: from float measured 1.8-2.7x
    * faster on 64x3136x576 and 128x784x1152 (README "From float in wasm and workers").
    */
   protected override packActivationsFromFloat(x: Float32Array, q: QuantizerParams): boolean {
