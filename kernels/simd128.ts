@@ -521,6 +521,171 @@ export function bit2Hybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, gro
 }
 
 // ---------------------------------------------------------------------------------------------
+// ternary2b on its offset values x + 1 in {0, 1, 2}: planes (lo, hi) are never both 1 at a
+// position (padding is 0 in both), so per position at most one of ll = wl & xl,
+// mid = lh | hl (lh & hl = 0) and hh = wh & xh is set, and the weighted sum ll + 2 mid + 4 hh
+// of bit2 takes fewer popcounts (native/src/kernels.inc ternary2b_cs, where it measured 1.53x
+// on AVX2). Raw sums; storeBiased applies the offset correction.
+//
+// Measured (scratch probe in one process, interleaved, 15-21 rounds, load 3-4.7, GMAC/s median
+// on the ResNet-18 shapes; raw outputs checked equal) against the bit2 / bit2Hybrid loops that
+// ternary2b ran before: the chain below (2x2 tile) 1.3-1.6x for K >= 576 (64x3136x576 33 vs
+// 22 / 25 hybrid, 256x196x2304 37.5 vs 23 / 25, 512x49x4608 57 vs 35 / 32); a 1x2 tile of the
+// chain (6 state vectors instead of 12) 0.9-1.0x the 2x2 one, dropped; a one-level form (ones
+// only, popcount(k | hh) + popcount(hh): 2 popcounts, 8 state vectors) ties the chain at
+// K = 576 and is 0.88-0.92x at K >= 2304, but beats it and bit2 for K <= 256 (K = 128:
+// 22.7 vs 20.6 chain, 21.2 bit2; K = 256: 29.0 vs 27.0 / 27.2), so the caller runs it up to 4
+// groups (K <= 512) and the chain from 5. The 12 state vectors of the 2x2 chain spill in V8's
+// code (bit2's general carry-save form lost to that, see bit2 below) but the chain's single
+// popcount per group still pays. A last half group (K mod 128 in 1..64: K = 64, 576) goes
+// through i64.popcnt with three popcounts per word pair (ll, mid, hh), as fatnnCS does.
+
+@inline function ternary2bWord(wl: u64, wh: u64, xl: u64, xh: u64): i32 {
+  return pc64(wl & xl) + (pc64((wl & xh) | (wh & xl)) << 1) + (pc64(wh & xh) << 2);
+}
+
+/** The half group of the ternary2b kernels, added to the tile's four raw sums. */
+@inline function ternary2bHalf(r: v128, pw: usize, px: usize, stride: usize): v128 {
+  const wl0 = load<u64>(pw), wh0 = load<u64>(pw, 16), wl1 = load<u64>(pw + stride), wh1 = load<u64>(pw + stride, 16);
+  const xl0 = load<u64>(px), xh0 = load<u64>(px, 16), xl1 = load<u64>(px + stride), xh1 = load<u64>(px + stride, 16);
+  return i32x4.add(r, lanes4(ternary2bWord(wl0, wh0, xl0, xh0), ternary2bWord(wl0, wh0, xl1, xh1), ternary2bWord(wl1, wh1, xl0, xh0), ternary2bWord(wl1, wh1, xl1, xh1)));
+}
+
+// The chain's byte counts get <= 8 per group (one c4 bit per position): 31 groups <= 248.
+const TERNARY2B_CHAIN_CHUNK = 31;
+// The one-level form adds popcount(k | hh) + popcount(hh) <= 16 per byte and group: 15 groups.
+const TERNARY2B_ONE_LEVEL_CHUNK = 15;
+
+/**
+ * ternary2b, 128-bit groups, 2x2 tile, the carry-save chain (one popcount per group):
+ *   k = (ones & ll) | mid; ones ^= ll; c4 = (twos & k) | hh; twos ^= k; count += popcount(c4)
+ * (each OR adds disjoint bits: the carry ones & ll lies in ll, mid outside it; twos & k in k, hh
+ * outside it; written as bitselects). At the end sum = 4 count + 2 popcount(twos) + popcount(ones).
+ */
+export function ternary2bChain(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32, rowBias: usize, colBias: usize): void {
+  const stride = <usize>groups * 32;
+  const rem = K & 127;
+  const half = rem > 0 && rem <= 64;
+  const vecGroups = half ? groups - 1 : groups;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    for (let n = 0; n < Np; n += 2) {
+      let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
+      let t00 = i32x4.splat(0), t01 = i32x4.splat(0), t10 = i32x4.splat(0), t11 = i32x4.splat(0);
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + <usize>vecGroups * 32;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + TERNARY2B_CHAIN_CHUNK * 32, pwEnd);
+        let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
+        do {
+          // x planes first, then one weight row at a time (as fatnnCS)
+          const xl0 = v128.load(px), xh0 = v128.load(px, 16);
+          const xl1 = v128.load(px + stride), xh1 = v128.load(px + stride, 16);
+          let wl = v128.load(pw), wh = v128.load(pw, 16);
+          let ll = v128.and(wl, xl0);
+          let k = v128.bitselect(o00, v128.or(v128.and(wl, xh0), v128.and(wh, xl0)), ll);
+          o00 = v128.xor(o00, ll);
+          b00 = i8x16.add(b00, i8x16.popcnt(v128.bitselect(t00, v128.and(wh, xh0), k)));
+          t00 = v128.xor(t00, k);
+          ll = v128.and(wl, xl1);
+          k = v128.bitselect(o01, v128.or(v128.and(wl, xh1), v128.and(wh, xl1)), ll);
+          o01 = v128.xor(o01, ll);
+          b01 = i8x16.add(b01, i8x16.popcnt(v128.bitselect(t01, v128.and(wh, xh1), k)));
+          t01 = v128.xor(t01, k);
+          wl = v128.load(pw + stride);
+          wh = v128.load(pw + stride, 16);
+          ll = v128.and(wl, xl0);
+          k = v128.bitselect(o10, v128.or(v128.and(wl, xh0), v128.and(wh, xl0)), ll);
+          o10 = v128.xor(o10, ll);
+          b10 = i8x16.add(b10, i8x16.popcnt(v128.bitselect(t10, v128.and(wh, xh0), k)));
+          t10 = v128.xor(t10, k);
+          ll = v128.and(wl, xl1);
+          k = v128.bitselect(o11, v128.or(v128.and(wl, xh1), v128.and(wh, xl1)), ll);
+          o11 = v128.xor(o11, ll);
+          b11 = i8x16.add(b11, i8x16.popcnt(v128.bitselect(t11, v128.and(wh, xh1), k)));
+          t11 = v128.xor(t11, k);
+          pw += 32;
+          px += 32;
+        } while (pw < chunkEnd);
+        c00 = widenU(c00, b00);
+        c01 = widenU(c01, b01);
+        c10 = widenU(c10, b10);
+        c11 = widenU(c11, b11);
+      }
+      // 2 popcount(twos) + popcount(ones) <= 24 per byte
+      let r = i32x4.add(i32x4.shl(hsum4(c00, c01, c10, c11), 2), hsumBytes4(
+        i8x16.add(i8x16.add(i8x16.popcnt(t00), i8x16.popcnt(t00)), i8x16.popcnt(o00)),
+        i8x16.add(i8x16.add(i8x16.popcnt(t01), i8x16.popcnt(t01)), i8x16.popcnt(o01)),
+        i8x16.add(i8x16.add(i8x16.popcnt(t10), i8x16.popcnt(t10)), i8x16.popcnt(o10)),
+        i8x16.add(i8x16.add(i8x16.popcnt(t11), i8x16.popcnt(t11)), i8x16.popcnt(o11))));
+      if (half) r = ternary2bHalf(r, pw, px, stride);
+      storeBiased(out, Np, m, n, r, rowBias, colBias);
+    }
+  }
+}
+
+/**
+ * ternary2b, 128-bit groups, 2x2 tile, one carry-save level (two popcounts per group): ll into
+ * `ones`, its carry and mid at weight 2 as k, and hh at weight 4 counted as popcount(k | hh) +
+ * popcount(hh) (k and hh are disjoint); sum = 2 count + popcount(ones). The K <= 512 form.
+ */
+export function ternary2bOneLevel(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32, rowBias: usize, colBias: usize): void {
+  const stride = <usize>groups * 32;
+  const rem = K & 127;
+  const half = rem > 0 && rem <= 64;
+  const vecGroups = half ? groups - 1 : groups;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    for (let n = 0; n < Np; n += 2) {
+      let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + <usize>vecGroups * 32;
+      while (pw < pwEnd) {
+        const chunkEnd = min(pw + TERNARY2B_ONE_LEVEL_CHUNK * 32, pwEnd);
+        let b00 = i32x4.splat(0), b01 = i32x4.splat(0), b10 = i32x4.splat(0), b11 = i32x4.splat(0);
+        do {
+          const xl0 = v128.load(px), xh0 = v128.load(px, 16);
+          const xl1 = v128.load(px + stride), xh1 = v128.load(px + stride, 16);
+          let wl = v128.load(pw), wh = v128.load(pw, 16);
+          let ll = v128.and(wl, xl0), hh = v128.and(wh, xh0);
+          let k = v128.bitselect(o00, v128.or(v128.and(wl, xh0), v128.and(wh, xl0)), ll);
+          o00 = v128.xor(o00, ll);
+          b00 = i8x16.add(b00, i8x16.add(i8x16.popcnt(v128.or(k, hh)), i8x16.popcnt(hh)));
+          ll = v128.and(wl, xl1);
+          hh = v128.and(wh, xh1);
+          k = v128.bitselect(o01, v128.or(v128.and(wl, xh1), v128.and(wh, xl1)), ll);
+          o01 = v128.xor(o01, ll);
+          b01 = i8x16.add(b01, i8x16.add(i8x16.popcnt(v128.or(k, hh)), i8x16.popcnt(hh)));
+          wl = v128.load(pw + stride);
+          wh = v128.load(pw + stride, 16);
+          ll = v128.and(wl, xl0);
+          hh = v128.and(wh, xh0);
+          k = v128.bitselect(o10, v128.or(v128.and(wl, xh0), v128.and(wh, xl0)), ll);
+          o10 = v128.xor(o10, ll);
+          b10 = i8x16.add(b10, i8x16.add(i8x16.popcnt(v128.or(k, hh)), i8x16.popcnt(hh)));
+          ll = v128.and(wl, xl1);
+          hh = v128.and(wh, xh1);
+          k = v128.bitselect(o11, v128.or(v128.and(wl, xh1), v128.and(wh, xl1)), ll);
+          o11 = v128.xor(o11, ll);
+          b11 = i8x16.add(b11, i8x16.add(i8x16.popcnt(v128.or(k, hh)), i8x16.popcnt(hh)));
+          pw += 32;
+          px += 32;
+        } while (pw < chunkEnd);
+        c00 = widenU(c00, b00);
+        c01 = widenU(c01, b01);
+        c10 = widenU(c10, b10);
+        c11 = widenU(c11, b11);
+      }
+      let r = i32x4.add(i32x4.shl(hsum4(c00, c01, c10, c11), 1), hsumBytes4(i8x16.popcnt(o00), i8x16.popcnt(o01), i8x16.popcnt(o10), i8x16.popcnt(o11)));
+      if (half) r = ternary2bHalf(r, pw, px, stride);
+      storeBiased(out, Np, m, n, r, rowBias, colBias);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // fp32 and int8: a 4 (M) x 2 (N) register tile; 8 accumulators + 4 weight vectors + 1 activation
 // vector fit the 16 xmm registers V8 uses on x86-64 without spilling. M is a multiple of 4 in
 // every ResNet layer, N sometimes only of 2 (N = 49 pads to 50), so the 4 goes on M.

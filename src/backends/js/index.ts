@@ -23,7 +23,7 @@ export const jsKernels: readonly KernelDeclaration[] = [
   jsKernel('fp32', '2x2 tile, double accumulators', undefined, (id, s) => new Fp32JsKernel(id, s)),
   jsKernel('int8', '2x2 tile, exact double accumulators', undefined, (id, s) => new Int8JsKernel(id, s)),
   jsKernel('bit2', '1x2 tile, 32-bit words', '2 SWAR popcounts/word carry-save', (id, s) => new Bit2JsKernel(id, s)),
-  jsKernel('ternary2b', 'bit2 kernel on offset values', '2 SWAR popcounts/word carry-save', (id, s) => new Ternary2bJsKernel(id, s)),
+  jsKernel('ternary2b', '2x2 tile, 32-bit words, offset values', '1 SWAR popcount/word carry-save over the weighted sum', (id, s) => new Ternary2bJsKernel(id, s)),
   jsKernel('fatnn', '2x2 tile, 32-bit words', '1 SWAR popcount/word carry-save', (id, s) => new FatnnJsKernel(id, s)),
   jsKernel('binary', '2x2 tile, 32-bit words, XOR', '1/2 SWAR popcount/word Harley-Seal', (id, s) => new BinaryJsKernel(id, s)),
 ];

@@ -34,11 +34,11 @@ export const wasmKernels: readonly KernelDeclaration[] = [
   wasmKernel('fp32', 'simd128', '4x2 tile, f32x4 mul+add'),
   wasmKernel('int8', 'simd128', '4x2 tile, i16-widened operands, i32x4.dot_i16x8_s'),
   wasmKernel('bit2', 'simd128', '2x2 tile, v128+i64 hybrid, byte counts', '4 popcounts/word'),
-  wasmKernel('ternary2b', 'simd128', 'bit2 kernel on offset values', '4 popcounts/word'),
+  wasmKernel('ternary2b', 'simd128', '2x2 tile, offset values, byte counts', '1 popcount/word carry-save over the weighted sum (K>512), 2 below'),
   wasmKernel('fatnn', 'simd128', '2x2 tile, byte counts', '1 popcount/word carry-save (K>256)'),
   wasmKernel('binary', 'simd128', '2x2 tile, XOR, v128+i64 hybrid', '1 popcount/word'),
   wasmKernel('bit2', 'scalar', '2x2 tile, i64 words', '4 i64.popcnt/word'),
-  wasmKernel('ternary2b', 'scalar', 'bit2 kernel on offset values', '4 i64.popcnt/word'),
+  wasmKernel('ternary2b', 'scalar', '2x2 tile, i64 words, offset values', '3 i64.popcnt/word (disjoint lh, hl)'),
   wasmKernel('fatnn', 'scalar', '2x2 tile, i64 words', '2 i64.popcnt/word'),
   wasmKernel('binary', 'scalar', '2x2 tile, i64 words, XOR', '1 i64.popcnt/word'),
 ];

@@ -102,6 +102,11 @@ const FATNN_CARRY_SAVE_MIN_GROUPS = 3;
 // fatnnCS (half group, byte epilogue) up to this many 128-bit groups (K <= 1920), fatnnCSLong above.
 const FATNN_CS_SHORT_MAX_GROUPS = 15;
 
+// ternary2b on simd128 runs its own carry-save loops on 128-bit groups (never hybrid, never the
+// bit2 loops): the one-level form up to this many groups (K <= 512), the one-popcount chain
+// above (kernels/simd128.ts has the numbers). wasm-scalar ternary2b: three i64.popcnt per word.
+const TERNARY2B_ONE_LEVEL_MAX_GROUPS = 4;
+
 const SIMD_GROUP_WORDS = 4;
 const HYBRID_GROUP_WORDS = 6;
 const SCALAR_GROUP_WORDS = 2;
@@ -109,7 +114,21 @@ const SCALAR_GROUP_WORDS = 2;
 function bitGroupWords(module: WasmModuleName, precision: BitPrecision, K: number): number {
   if (module === 'scalar') return SCALAR_GROUP_WORDS;
   if (precision === 'fatnn' && Math.ceil(K / 128) >= FATNN_CARRY_SAVE_MIN_GROUPS) return SIMD_GROUP_WORDS;
+  if (precision === 'ternary2b') return SIMD_GROUP_WORDS;
   return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
+}
+
+/** The GEMM export of kernels/simd128.ts or kernels/scalar.ts that runs this precision and layout. */
+function gemmName(module: WasmModuleName, precision: BitPrecision, layout: PlaneLayout): string {
+  if (precision === 'ternary2b') {
+    if (module === 'scalar') return 'ternary2b';
+    return layout.groups > TERNARY2B_ONE_LEVEL_MAX_GROUPS ? 'ternary2bChain' : 'ternary2bOneLevel';
+  }
+  if (layout.groupWords === HYBRID_GROUP_WORDS) return `${precision}Hybrid`;
+  if (precision === 'fatnn' && module === 'simd128' && layout.groups >= FATNN_CARRY_SAVE_MIN_GROUPS) {
+    return layout.groups > FATNN_CS_SHORT_MAX_GROUPS ? 'fatnnCSLong' : 'fatnnCS';
+  }
+  return precision;
 }
 
 // Codes of packBits in kernels/simd128.ts and kernels/scalar.ts.
@@ -154,6 +173,8 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly floatRows: number;
   /** fromFloat: the quantizer whose float32 thresholds are cached. */
   private quantizer: { q: QuantizerParams; args: Float64Array } | undefined;
+  /** ternary2b's simd128 loops take K (for their i64 half group) before the biases. */
+  private readonly withK: boolean;
 
   static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
     const groupWords = bitGroupWords(module, precision, shape.K);
@@ -170,10 +191,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     plan.floatRows = Math.min(shape.N, Math.max(1, Math.floor(FLOAT_CHUNK_BYTES / (4 * shape.K))));
     plan.floatAt = plan.alloc(plan.floatRows * shape.K * 4 + FLOAT_SLACK_BYTES);
     plan.finish(id, shape);
-    const name = precision === 'ternary2b' ? 'bit2' : precision;
-    const carrySave = precision === 'fatnn' && module === 'simd128' && groupWords === SIMD_GROUP_WORDS && wLayout.groups >= FATNN_CARRY_SAVE_MIN_GROUPS;
-    const gemm = groupWords === HYBRID_GROUP_WORDS ? `${name}Hybrid` : carrySave ? (wLayout.groups > FATNN_CS_SHORT_MAX_GROUPS ? `${name}CSLong` : `${name}CS`) : name;
-    return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout, gemm);
+    return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout, gemmName(module, precision, wLayout));
   }
 
   private constructor(
@@ -194,6 +212,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     this.floatAt = plan.floatAt;
     this.floatRows = plan.floatRows;
     this.gemm = exports[gemm] as GemmFn;
+    this.withK = gemm.startsWith('ternary2b') && gemm !== 'ternary2b';
   }
 
   /** Packs rows into planes at `at` with the module's packBits (simd128: bitmask; scalar: SWAR). */
@@ -284,6 +303,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   protected compute(): void {
     const groups = this.wLayout.groups;
     if (this.precision === 'binary' || this.precision === 'fatnn') this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups, this.shape.K);
+    else if (this.withK) this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups, this.shape.K, this.rowBiasAt, this.colBiasAt);
     else this.gemm(this.wAt, this.xAt, this.outAt, this.Mp, this.Np, groups, this.rowBiasAt, this.colBiasAt);
   }
 }
