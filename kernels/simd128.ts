@@ -540,7 +540,7 @@ export function bit2Hybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, gro
 // popcount per group still pays. A last half group (K mod 128 in 1..64: K = 64, 576) goes
 // through i64.popcnt with three popcounts per word pair (ll, mid, hh), as fatnnCS does.
 // The hybrid 192-bit layout around the chain (v128 chain + i64 three popcounts on the last 64
-// bits, as bit2Hybrid) measured 0.97-1.07x the chain by best of 15 rounds for K >= 576 (load ~5)
+// bits, as bit2Hybrid) measured 0.96-1.12x the chain by best of 15 rounds for K >= 576 (load ~5)
 // and 0.56-0.81x for K <= 256: not kept.
 
 @inline function ternary2bWord(wl: u64, wh: u64, xl: u64, xh: u64): i32 {
