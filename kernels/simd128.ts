@@ -412,7 +412,8 @@ export function binaryHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, g
 }
 
 // ---------------------------------------------------------------------------------------------
-// bit2 (and ternary2b on offset values): sum_{i,j} 2^(i+j) popcount(x_i & w_j).
+// bit2: sum_{i,j} 2^(i+j) popcount(x_i & w_j) (ternary2b ran these loops on its offset values
+// before it got its own, below; they still take its biases).
 // The weights are applied in byte lanes Horner-style (4hh + 2(lh + hl) + ll) with adds, since
 // wasm has no byte shift (i8x16.shl is emulated on x86).
 
@@ -437,7 +438,7 @@ export function binaryHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, g
 }
 
 /**
- * bit2 / ternary2b (with biases), 128-bit groups, 2x2 tile. The carry-save form of bit2/js
+ * bit2 (or with biases ternary2b), 128-bit groups, 2x2 tile. The carry-save form of bit2/js
  * (ones/twos vectors per output, a full adder at weight 4: 2 popcounts per group instead of 4)
  * measured no faster here (scratch probe, best of 9 interleaved rounds, GMAC/s on
  * 64x3136x576 / 128x784x1152 / 256x196x2304 / 512x49x4608: 29.8 / 36.1 / 37.3 / 37.4 vs this
@@ -477,7 +478,7 @@ export function bit2(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i
   }
 }
 
-/** bit2 / ternary2b, hybrid 192-bit groups. */
+/** bit2 (or with biases ternary2b), hybrid 192-bit groups. */
 export function bit2Hybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, rowBias: usize, colBias: usize): void {
   const stride = <usize>groups * 48;
   for (let m = 0; m < Mp; m += 2) {
