@@ -60,9 +60,16 @@ static inline void vi_store(int32_t *p, VI a) { *p = a; }
 /* ternary2b's one-popcount carry-save chain (kernels.inc): on x86-64 it measured 0.91x the
  * four-POPCNT loop (38-39 vs 42 GMAC/s median over the ResNet-18 layers, 3 alternating CLI runs,
  * load 1.3), so it is used on arm64 only, for the same reason as fatnn's carry-save (not
- * measured on hardware). */
+ * measured on hardware). x86-64 runs the three-POPCNT form instead (ternary2b_pc3: offset values
+ * never set both planes, so lh | hl replaces two popcounts): 1.08x the four-POPCNT loop (44.7 vs
+ * 41.7 GMAC/s median over the ResNet-18 layers, per layer 1.00-1.09x, 8 alternating CLI runs,
+ * load 1.9-3.0; unchanged fatnn/native-scalar in the same runs 0.96-1.02x). Keeping three counts
+ * per output as bit2_common does (12 accumulators in the 2x2 tile) measured 1.02x (first 4 of
+ * those runs): one weighted count per output (two LEAs) is kept. */
 #if !defined(__x86_64__) && !defined(_M_X64)
 #define T2B_CARRY_SAVE 1
+#else
+#define T2B_THREE_POPCOUNTS 1
 #endif
 
 #define BIN_MR 4

@@ -27,7 +27,7 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
     fp32: 'scalar C',
     int8: 'scalar C, int32 accumulators',
     bit2: 'scalar 64-bit words, POPCNT',
-    ternary2b: process.arch === 'x64' ? 'bit2 kernel on offset values' : 'scalar carry-save chain on offset values',
+    ternary2b: process.arch === 'x64' ? 'scalar 64-bit words, POPCNT, on offset values' : 'scalar carry-save chain on offset values',
     fatnn: 'scalar 64-bit words, POPCNT',
     binary: 'scalar 64-bit words, XOR + POPCNT',
   },
@@ -46,7 +46,9 @@ const DESCRIPTIONS: Record<NativeIsa, Record<Precision, string>> = {
  * native/src/kernels.inc and the isa_*.c switches choose it. fatnn's carry-save loop starts at
  * 3 k-words (FAT_CS_MIN_KU); scalar keeps two popcounts on x86-64 (FAT_TWO_POPCOUNTS), where
  * POPCNT is one instruction, and AVX-512 everywhere (VPOPCNTQ). ternary2b's carry-save chain
- * (T2B_CARRY_SAVE, from 2 k-words) runs on AVX2, NEON and arm64 scalar.
+ * (T2B_CARRY_SAVE, from 2 k-words) runs on AVX2, NEON and arm64 scalar; x86-64 scalar runs its
+ * three-popcount form (T2B_THREE_POPCOUNTS: offset values never set both planes, so lh | hl is
+ * one popcount).
  */
 const CARRY_SAVE = '1 popcount/word carry-save (K>128)';
 /** ternary2b's carry-save chain over its disjoint ll, lh | hl, hh (T2B_CARRY_SAVE), from 2 k-words. */
@@ -56,7 +58,7 @@ const POPCOUNT_FORMS: Record<NativeIsa, Partial<Record<Precision, string>>> = {
   avx2: { bit2: '4 popcounts/word', ternary2b: T2B_CARRY_SAVE, fatnn: CARRY_SAVE, binary: '1 popcount/word' },
   scalar: {
     bit2: '4 popcounts/word',
-    ternary2b: process.arch === 'x64' ? '4 popcounts/word' : T2B_CARRY_SAVE,
+    ternary2b: process.arch === 'x64' ? '3 popcounts/word (disjoint lh, hl)' : T2B_CARRY_SAVE,
     fatnn: process.arch === 'x64' ? '2 popcounts/word' : CARRY_SAVE,
     binary: '1 popcount/word',
   },
