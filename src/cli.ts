@@ -8,7 +8,7 @@ import { listCommand, type ListOptions } from './commands/list.js';
 import { reportCommand, type ReportOptions } from './commands/report.js';
 import { collect, collectList, parseIntOption } from './commands/options.js';
 import { addFilters, addMeasuringOptions, PRESET_HELP } from './commands/measuring-options.js';
-import { DEFAULT_FORKS, runCommand, type RunOptions } from './commands/run.js';
+import { DEFAULT_FORKS, DEFAULT_MAX_EXTRA_FORKS, runCommand, type RunOptions } from './commands/run.js';
 import { DEFAULT_HOST, DEFAULT_PORT, SERVE_DEFAULT_FORKS, serveCommand, type ServeOptions } from './commands/serve.js';
 import { verifyCommand, type VerifyOptions } from './commands/verify.js';
 import { FatnnError, UsageError } from './errors.js';
@@ -74,6 +74,7 @@ function buildProgram(signal: AbortSignal, setExitCode: (code: number) => void, 
       .description('verify and time kernels over layer shapes, then print the speedup table'),
     { forks: DEFAULT_FORKS, forksHelp: RUN_FORKS_HELP },
   )
+    .option('--max-extra-forks <n>', 'extra fresh isolates for a measurement whose forks disagree, until a majority agrees (0: none)', parseIntOption('--max-extra-forks', 0, 10), DEFAULT_MAX_EXTRA_FORKS)
     .option('--no-isolate', 'measure every kernel in the runner itself, after the others (for comparison: timings then depend on the selection)')
     .option('-o, --out <dir>', 'folder for the results files (default: ./fatnn-results/<timestamp>/)')
     .option('--force', 'overwrite the results already in the --out folder (refused without it)')

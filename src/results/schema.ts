@@ -150,6 +150,11 @@ export interface RunConfig {
   readonly quantizers?: Readonly<Partial<Record<Precision, QuantizerParams>>>;
   /** Fresh isolates per kernel and layer (JMH's forks); 1 for version 1 files. */
   readonly forks: number;
+  /**
+   * Most extra forks a measurement got when its forks disagreed (`--max-extra-forks`; absent in
+   * files from before it existed, and from runners that add none).
+   */
+  readonly maxExtraForks?: number;
   /** 'none' for version 1 files: every kernel ran in the one process, after the others. */
   readonly isolation: Isolation;
 }
@@ -178,10 +183,22 @@ export interface TimingStats {
   /** Raw per-GEMM times, kept (capped) so later comparisons can test significance. */
   readonly sampleMs: readonly number[];
   /**
-   * Per fork, in the order run (the pooled statistics above are over all their samples).
+   * Per fork, in the order run (the pooled statistics above are over all their samples; forks
+   * outside the agreeing majority are in setAsideForks instead).
    * Absent in version 1 files and in stats made by hand: read as one fork.
    */
   readonly forks?: readonly ForkStats[];
+  /**
+   * Forks left out of the pooled statistics because a majority of the forks agreed without them
+   * (results/stats.ts, summarizeForks): each still with its own median and quartiles. Absent
+   * when every fork is pooled.
+   */
+  readonly setAsideForks?: readonly ForkStats[];
+  /**
+   * Forks run beyond the planned `config.forks` because the planned ones disagreed (counted in
+   * `forks` or `setAsideForks`). Absent: none.
+   */
+  readonly extraForks?: number;
   /** Calls timed together per sample when one call is too short for the timer (absent: 1). */
   readonly callsPerSample?: number;
   /** The speed probe around this measurement's batches (absent where the probe cannot run). */

@@ -54,20 +54,64 @@ function ns(ms: number): number {
   return Math.round(ms * 1e6) / 1e6;
 }
 
+function forkStats(f: readonly number[]): ForkStats {
+  const sorted = [...f].sort((a, b) => a - b);
+  return { samples: f.length, medianMs: ns(quantile(sorted, 0.5)), p25Ms: ns(quantile(sorted, 0.25)), p75Ms: ns(quantile(sorted, 0.75)) };
+}
+
+function medianOf(values: readonly number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
 /**
- * Statistics of a measurement made in forks (fresh isolates): the pooled figures are over every
- * sample of every fork, and each fork's own median and quartiles are kept beside them.
+ * The forks (indices into `forks`, in run order) of the largest group holding a strict majority
+ * whose medians agree: they span at most FORK_DISAGREEMENT of the median of the group's pooled
+ * samples, the very test noiseReasons applies to a timing's forks. Undefined when no majority
+ * agrees (two forks that disagree have none). A group that agrees is a run of neighbours in
+ * median order, so only those runs are tried; of two that qualify, the tighter one wins.
  */
-export function summarizeForks(forks: readonly (readonly number[])[], callsPerSample = 1): TimingStats {
+export function agreeingMajority(forks: readonly (readonly number[])[]): number[] | undefined {
+  const used = forks.map((f, i) => ({ i, f, median: f.length > 0 ? medianOf(f) : NaN })).filter((x) => x.f.length > 0);
+  const byMedian = [...used].sort((a, b) => a.median - b.median);
+  const n = byMedian.length;
+  if (n === 0) return undefined;
+  for (let size = n; size > n / 2; size--) {
+    let best: { span: number; group: typeof byMedian } | undefined;
+    for (let start = 0; start + size <= n; start++) {
+      const group = byMedian.slice(start, start + size);
+      const pooled = medianOf(group.flatMap((g) => g.f));
+      const span = pooled > 0 ? (group[size - 1]!.median - group[0]!.median) / pooled : 0;
+      if (span <= FORK_DISAGREEMENT && (best === undefined || span < best.span)) best = { span, group };
+    }
+    if (best) return best.group.map((g) => g.i).sort((a, b) => a - b);
+  }
+  return undefined;
+}
+
+/**
+ * Statistics of a measurement made in forks (fresh isolates). The pooled figures are over every
+ * sample of the forks whose medians agree in a majority (agreeingMajority); a fork outside it ran
+ * in another mode of its isolate (JIT tier, code placement) and is kept, with its own median and
+ * quartiles, in `setAsideForks`, out of the pooled figures: mixed in, it would move the median by
+ * about half the majority's IQR, widen the IQR and make the samples bimodal. With no majority,
+ * every fork is pooled (and the timing is flagged: forks disagree). `extraForks`: how many of the
+ * forks were run beyond the planned ones because the planned ones disagreed.
+ */
+export function summarizeForks(forks: readonly (readonly number[])[], callsPerSample = 1, extraForks = 0): TimingStats {
   const used = forks.filter((f) => f.length > 0);
+  const majority = agreeingMajority(used);
+  const kept = majority ?? used.map((_, i) => i);
   const all: number[] = [];
-  for (const f of used) for (const v of f) all.push(v);
+  for (const i of kept) for (const v of used[i]!) all.push(v);
   const pooled = summarize(all);
-  const perFork: ForkStats[] = used.map((f) => {
-    const sorted = [...f].sort((a, b) => a - b);
-    return { samples: f.length, medianMs: ns(quantile(sorted, 0.5)), p25Ms: ns(quantile(sorted, 0.25)), p75Ms: ns(quantile(sorted, 0.75)) };
-  });
-  return { ...pooled, forks: perFork, ...(callsPerSample > 1 ? { callsPerSample } : {}) };
+  const setAside = used.filter((_, i) => !kept.includes(i)).map(forkStats);
+  return {
+    ...pooled,
+    forks: kept.map((i) => forkStats(used[i]!)),
+    ...(setAside.length > 0 ? { setAsideForks: setAside } : {}),
+    ...(extraForks > 0 ? { extraForks } : {}),
+    ...(callsPerSample > 1 ? { callsPerSample } : {}),
+  };
 }
 
 export function summarize(samples: readonly number[]): TimingStats {

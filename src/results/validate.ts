@@ -137,6 +137,7 @@ function checkConfig(v: Json, path: string, version: number): void {
   const c = obj(v, path);
   if (version >= 2) {
     num(c.forks, `${path}.forks`, { min: 1, integer: true });
+    if (c.maxExtraForks !== undefined) num(c.maxExtraForks, `${path}.maxExtraForks`, { min: 0, integer: true });
     oneOf(c.isolation, `${path}.isolation`, ISOLATIONS);
   }
   if (c.preset !== null) str(c.preset, `${path}.preset`);
@@ -194,20 +195,35 @@ function checkStats(v: Json, path: string): void {
     num(p.retaken, `${path}.speedProbe.retaken`, { min: 0, integer: true });
     num(p.maxFactor, `${path}.speedProbe.maxFactor`, { min: 0 });
   }
+  const checkFork = (f: Json, fp: string) => {
+    const o = obj(f, fp);
+    num(o.samples, `${fp}.samples`, { min: 1, integer: true });
+    for (const k of ['medianMs', 'p25Ms', 'p75Ms']) num(o[k], `${fp}.${k}`, { min: 0 });
+    if (!((o.p25Ms as number) <= (o.medianMs as number) && (o.medianMs as number) <= (o.p75Ms as number))) {
+      throw new SchemaProblem(fp, 'quantiles out of order (expected p25 <= median <= p75)');
+    }
+  };
+  let forkCount = 1;
   if (s.forks !== undefined) {
     const forks = arr(s.forks, `${path}.forks`);
     if (forks.length === 0) throw new SchemaProblem(`${path}.forks`, 'expected at least one fork');
-    forks.forEach((f, i) => {
-      const fp = `${path}.forks[${i}]`;
-      const o = obj(f, fp);
-      num(o.samples, `${fp}.samples`, { min: 1, integer: true });
-      for (const k of ['medianMs', 'p25Ms', 'p75Ms']) num(o[k], `${fp}.${k}`, { min: 0 });
-      if (!((o.p25Ms as number) <= (o.medianMs as number) && (o.medianMs as number) <= (o.p75Ms as number))) {
-        throw new SchemaProblem(fp, 'quantiles out of order (expected p25 <= median <= p75)');
-      }
-    });
+    forks.forEach((f, i) => checkFork(f, `${path}.forks[${i}]`));
     const total = forks.reduce((n: number, f) => n + ((f as { samples: number }).samples), 0);
     if (total !== s.samples) throw new SchemaProblem(`${path}.forks`, `fork samples add up to ${total}, expected ${String(s.samples)}`);
+    forkCount = forks.length;
+  }
+  if (s.setAsideForks !== undefined) {
+    // Forks outside the agreeing majority: the pooled forks must be a strict majority of all.
+    if (s.forks === undefined) throw new SchemaProblem(`${path}.setAsideForks`, 'set-aside forks need the pooled forks beside them');
+    const aside = arr(s.setAsideForks, `${path}.setAsideForks`);
+    if (aside.length === 0) throw new SchemaProblem(`${path}.setAsideForks`, 'expected at least one fork (absent when none is set aside)');
+    aside.forEach((f, i) => checkFork(f, `${path}.setAsideForks[${i}]`));
+    if (aside.length >= forkCount) throw new SchemaProblem(`${path}.setAsideForks`, `${aside.length} forks set aside beside ${forkCount} pooled: the pooled forks must be a majority`);
+    forkCount += aside.length;
+  }
+  if (s.extraForks !== undefined) {
+    const extra = num(s.extraForks, `${path}.extraForks`, { min: 1, integer: true });
+    if (extra >= forkCount) throw new SchemaProblem(`${path}.extraForks`, `${extra} extra of ${forkCount} forks: at least one fork is planned`);
   }
 }
 

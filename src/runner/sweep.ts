@@ -10,7 +10,7 @@ import { firstMismatch, referenceGemm } from '../reference.js';
 import type { Layer } from '../shapes.js';
 import { shapeLabel } from '../shapes.js';
 import type { LayerResult, Measurement } from '../results/schema.js';
-import { summarizeForks } from '../results/stats.js';
+import { agreeingMajority, summarizeForks } from '../results/stats.js';
 import type { KernelDeclaration, Precision, ResultArray } from '../types.js';
 import { InProcessHost, registeredIsolateFactory, type IsolateFactory, type KernelHost } from './hosts.js';
 import type { FloatActivations, TimedView } from './session.js';
@@ -29,6 +29,11 @@ export interface SweepSettings {
   readonly rounds: number;
   /** Fresh isolates per kernel and layer, one after the other. */
   readonly forks: number;
+  /**
+   * Most extra forks per kernel and layer when its forks disagree (no majority agrees), run one
+   * at a time right after the layer's planned forks (absent: 0, none).
+   */
+  readonly maxExtraForks?: number;
   /** Each kernel in a worker-thread isolate of its own (false: all in this realm). */
   readonly isolate: boolean;
   /**
@@ -53,9 +58,11 @@ export interface SweepProgress {
   readonly layer: Layer;
   readonly kernel: string;
   readonly phase: 'verify' | 'gemm' | 'with-packing' | 'from-float';
-  /** 0-based fork and the fork count. */
+  /** 0-based fork and the planned fork count (an extra fork's index is forks or more). */
   readonly fork: number;
   readonly forks: number;
+  /** Set in an extra fork, run because this kernel's forks disagreed. */
+  readonly extra?: boolean;
   /** Fraction of the whole sweep done, 0..1. */
   readonly done: number;
 }
@@ -156,8 +163,12 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
   const totalSteps = Math.max(1, layers.length * forks * kernels.length * phasesPerKernel);
   let steps = 0;
   const aborted = () => settings.signal?.aborted === true;
-  const report = (layerIndex: number, fork: number, kernel: string, phase: SweepProgress['phase']) =>
-    observer.progress?.({ layerIndex, layerCount: layers.length, layer: layers[layerIndex]!, kernel, phase, fork, forks, done: steps / totalSteps });
+  const report = (layerIndex: number, fork: number, kernel: string, phase: SweepProgress['phase'], extra: boolean) =>
+    observer.progress?.({ layerIndex, layerCount: layers.length, layer: layers[layerIndex]!, kernel, phase, fork, forks, ...(extra ? { extra } : {}), done: steps / totalSteps });
+  const maxExtraForks = forks > 1 ? Math.max(0, settings.maxExtraForks ?? 0) : 0;
+  // Whether some timed view of a kernel lacks a majority of forks that agree (see summarizeForks).
+  const forksDisagree = (decl: KernelDeclaration, c: Collected | undefined) =>
+    c !== undefined && views.some((view) => timesView(decl, view) && agreeingMajority(c.byView[view].map(flat).filter((f) => f.length > 0)) === undefined);
   // Each (fork, round) gets an equal share of the budget, and the minimum sample count is dealt
   // out exactly (6 over 2 forks x 2 rounds: 2, 2, 1, 1): rounding each share up would make slow
   // kernels, where the minimum decides, take a third more samples than asked for.
@@ -186,8 +197,17 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
       };
       let interrupted = false;
 
-      for (let fork = 0; fork < forks && !interrupted; fork++) {
-        const lane = lanes[fork]!;
+      /**
+       * One fork of this layer: `candidates` (each in its own host, from `lane` or started fresh)
+       * verified, then timed in interleaved rounds and re-takes. A planned fork keeps its healthy
+       * hosts in its lane for the next layer; an extra fork's fresh isolates end with it.
+       */
+      const measureFork = async (fork: number, chosen: readonly KernelDeclaration[], lane: Map<string, KernelHost>, extra: boolean) => {
+        const advance = (n: number) => {
+          // Extra forks are not in the plan: the fraction done holds still while they run.
+          if (!extra) steps += n;
+        };
+        const budget = (round: number) => perRound(fork % forks, round);
         const live = new Map<string, KernelHost>();
         const started = new Map<string, KernelHost | Error>();
         const onAbort = () => {
@@ -196,8 +216,8 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
         settings.signal?.addEventListener('abort', onAbort);
         try {
           // This fork's host of every kernel still in the race; missing ones started a few at a time.
-          const candidates = kernels.filter((d) => !measurements.has(d.id));
-          steps += (kernels.length - candidates.length) * phasesPerKernel;
+          const candidates = chosen.filter((d) => !measurements.has(d.id));
+          advance((kernels.length - candidates.length) * phasesPerKernel);
           for (const d of candidates) if (lane.has(d.id)) started.set(d.id, lane.get(d.id)!);
           const missing = candidates.filter((d) => !lane.has(d.id));
           for (let i = 0; i < missing.length && !aborted(); i += START_CONCURRENCY) {
@@ -214,8 +234,8 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           for (const decl of candidates) {
             const host = started.get(decl.id);
             if (aborted() || host === undefined) break;
-            report(li, fork, decl.id, 'verify');
-            steps += 1;
+            report(li, fork, decl.id, 'verify', extra);
+            advance(1);
             if (host instanceof Error) {
               measurements.set(decl.id, failed(decl, 'skipped', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(host)}`));
               continue;
@@ -248,7 +268,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
               measurements.set(decl.id, failed(decl, fork === 0 ? 'skipped' : 'passed', `${decl.id} failed on ${layer.name} (${shapeLabel(layer)}): ${errorText(err)}`));
             }
           }
-          steps += (candidates.length - live.size) * (phasesPerKernel - 1);
+          advance((candidates.length - live.size) * (phasesPerKernel - 1));
 
           // A kernel that throws while being timed (in a round or a re-take) is out of the race.
           const timingFailed = (id: string, err: unknown) => {
@@ -267,16 +287,16 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
               try {
                 for (const view of views) {
                   if (!timesView(decl, view)) {
-                    steps += 1;
+                    advance(1);
                     continue;
                   }
-                  report(li, fork, id, PHASES[view]);
-                  const s = await host.sample(view, { ...perRound(fork, round), warmupMs: round === 0 ? warmupOf(view, settings.warmupMs) : 0 });
+                  report(li, fork, id, PHASES[view], extra);
+                  const s = await host.sample(view, { ...budget(round), warmupMs: round === 0 ? warmupOf(view, settings.warmupMs) : 0 });
                   const probe = probeOf(s);
                   speed.record(probe);
                   (c.byView[view][fork] ??= []).push({ samples: s.samples, probe, round });
                   if (view === 'gemm') c.callsPerSample = Math.max(c.callsPerSample, s.callsPerSample);
-                  steps += 1;
+                  advance(1);
                   if (s.stopped) break;
                 }
               } catch (err) {
@@ -301,8 +321,8 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
                   for (const batch of c.byView[view][fork] ?? []) {
                     if (aborted() || !speed.isSlow(batch.probe)) continue;
                     any = true;
-                    report(li, fork, id, PHASES[view]);
-                    const s = await host.sample(view, { ...perRound(fork, batch.round), warmupMs: 0 });
+                    report(li, fork, id, PHASES[view], extra);
+                    const s = await host.sample(view, { ...budget(batch.round), warmupMs: 0 });
                     const probe = probeOf(s);
                     speed.record(probe);
                     speed.countRetake();
@@ -329,12 +349,24 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           const hosts = [...started.entries()].filter((e): e is [string, KernelHost] => !(e[1] instanceof Error));
           await Promise.all(
             hosts.map(async ([id, h]) => {
-              if (!interrupted && live.has(id) && (await h.release())) return;
+              if (!extra && !interrupted && live.has(id) && (await h.release())) return;
               lane.delete(id);
               await (interrupted ? h.kill() : h.close());
             }),
           );
         }
+      };
+
+      for (let fork = 0; fork < forks && !interrupted; fork++) await measureFork(fork, kernels, lanes[fork]!, false);
+
+      // Forks that disagree are measured again in extra fresh isolates, one fork at a time, until a
+      // majority of forks agrees or the cap is reached (the JMH answer to an isolate that landed
+      // in another JIT or placement mode: more forks, not a guess which one was right). The
+      // kernels that need one share each extra fork, so their rounds still interleave.
+      for (let extra = 0; extra < maxExtraForks && !interrupted; extra++) {
+        const disagreeing = kernels.filter((d) => !measurements.has(d.id) && forksDisagree(d, collected.get(d.id)));
+        if (disagreeing.length === 0) break;
+        await measureFork(forks + extra, disagreeing, new Map(), true);
       }
 
       for (const decl of kernels) {
@@ -350,16 +382,18 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           const p = probeStats(speed, c.byView[view].flatMap((f) => (f ?? []).map((b) => b.probe)), c.retaken[view]);
           return p ? { speedProbe: p } : {};
         };
+        // Extra forks that timed something in a view (one cut short by Ctrl-C still counts).
+        const extra = (view: TimedView) => c.byView[view].slice(forks).filter((f) => flat(f).length > 0).length;
         measurements.set(decl.id, {
           kernel: decl.id,
           precision: decl.precision,
           backend: decl.backend,
           verification: 'passed',
-          gemm: { ...summarizeForks(gemmForks, c.callsPerSample), ...probed('gemm') },
-          ...(settings.withPacking && packForks.length > 0 ? { withPacking: { ...summarizeForks(packForks), ...probed('withPacking') } } : {}),
-          ...(settings.fromFloat && floatForks.length > 0 ? { fromFloat: { ...summarizeForks(floatForks), ...probed('fromFloat') } } : {}),
+          gemm: { ...summarizeForks(gemmForks, c.callsPerSample, extra('gemm')), ...probed('gemm') },
+          ...(settings.withPacking && packForks.length > 0 ? { withPacking: { ...summarizeForks(packForks, 1, extra('withPacking')), ...probed('withPacking') } } : {}),
+          ...(settings.fromFloat && floatForks.length > 0 ? { fromFloat: { ...summarizeForks(floatForks, 1, extra('fromFloat')), ...probed('fromFloat') } } : {}),
           // fp32 from float is its GEMM alone: the same operation, so the same timings (see timesView).
-          ...(settings.fromFloat && !timesView(decl, 'fromFloat') ? { fromFloat: { ...summarizeForks(gemmForks, c.callsPerSample), ...probed('gemm') } } : {}),
+          ...(settings.fromFloat && !timesView(decl, 'fromFloat') ? { fromFloat: { ...summarizeForks(gemmForks, c.callsPerSample, extra('gemm')), ...probed('gemm') } } : {}),
         });
       }
 

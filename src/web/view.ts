@@ -11,6 +11,6 @@ export function describeJob(job: WebJob): string {
 const PHASES: Record<SweepProgress['phase'], string> = { verify: 'verifying', gemm: 'timing', 'with-packing': 'timing with packing', 'from-float': 'timing from float' };
 
 export function progressText(p: SweepProgress, shape: string): string {
-  const fork = p.forks > 1 ? `, fork ${p.fork + 1}/${p.forks}` : '';
+  const fork = p.extra ? `, extra fork ${p.fork + 1}: forks disagreed` : p.forks > 1 ? `, fork ${p.fork + 1}/${p.forks}` : '';
   return `${Math.round(p.done * 100)}% - layer ${p.layerIndex + 1}/${p.layerCount} ${p.layer.name} (${shape}${fork}): ${PHASES[p.phase]} ${p.kernel}`;
 }
