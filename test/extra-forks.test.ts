@@ -1,0 +1,197 @@
+// Extra forks (issue #15): a measurement whose forks disagree is measured again in fresh
+// isolates, one at a time up to --max-extra-forks, until a majority of forks agrees; the pooled
+// statistics come from that majority. The isolates here are scripted: each fork of a kernel
+// returns the times the test gives it, so which fork runs slow is exact.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findKernel } from '../src/registry.js';
+import { parseResults, serializeResults } from '../src/results/io.js';
+import { agreeingMajority, noiseReasons, summarizeForks } from '../src/results/stats.js';
+import { InProcessHost, type IsolateFactory } from '../src/runner/hosts.js';
+import type { SampleRequestOptions } from '../src/runner/isolate-protocol.js';
+import type { Sampled } from '../src/runner/measure.js';
+import type { TimedView } from '../src/runner/session.js';
+import { runSweep, type SweepProgress, type SweepSettings } from '../src/runner/sweep.js';
+import type { KernelDeclaration } from '../src/types.js';
+import { cli, FAST } from './support/spawn-cli.js';
+
+const LAYER = { name: 'tiny', M: 4, N: 16, K: 70, count: 1 };
+const SETTINGS: SweepSettings = { threads: 1, timeMs: 5, minSamples: 4, warmupMs: 0, rounds: 2, forks: 2, maxExtraForks: 2, isolate: true, seed: 1, withPacking: false };
+
+/** Three samples around `ms` (+-1%): one fork's batch. */
+const batch = (ms: number) => [ms * 0.99, ms, ms * 1.01];
+
+interface Call {
+  readonly kernel: string;
+  readonly fork: number;
+}
+
+/**
+ * Isolates that verify for real (InProcessHost) but whose samples are scripted: the n-th isolate
+ * started for a kernel is its fork n and times `script[kernel][n]` ms per GEMM.
+ */
+function scripted(script: Record<string, number[]>, onSample?: (call: Call) => boolean) {
+  const starts = new Map<string, number>();
+  const calls: Call[] = [];
+  const factory: IsolateFactory = {
+    start(decl: KernelDeclaration) {
+      const fork = starts.get(decl.id) ?? 0;
+      starts.set(decl.id, fork + 1);
+      const ms = script[decl.id]![fork]!;
+      assert.ok(ms !== undefined, `${decl.id} started for fork ${fork}, beyond its script`);
+      class ScriptedHost extends InProcessHost {
+        override async sample(_view: TimedView, _options: SampleRequestOptions): Promise<Sampled> {
+          const call = { kernel: decl.id, fork };
+          calls.push(call);
+          const stopped = onSample?.(call) ?? false;
+          return { samples: batch(ms), callsPerSample: 1, stopped };
+        }
+      }
+      return Promise.resolve(new ScriptedHost(decl));
+    },
+  };
+  return { factory, starts, calls };
+}
+
+const kernels = () => [findKernel('fatnn/js'), findKernel('binary/js')];
+
+test('two forks that disagree get one extra fork, and the median comes from the two that agree', async () => {
+  const s = scripted({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 10] });
+  const [layer] = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory });
+  const fatnn = layer!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.equal(s.starts.get('fatnn/js'), 3, 'one extra isolate');
+  assert.equal(fatnn.extraForks, 1);
+  assert.deepEqual(fatnn.forks!.map((f) => f.medianMs), [22, 22], 'forks 1 and 3 pooled');
+  assert.deepEqual(fatnn.setAsideForks!.map((f) => f.medianMs), [32]);
+  assert.equal(fatnn.medianMs, 22);
+  assert.equal(fatnn.samples, 12, 'two forks x two rounds x three samples');
+  assert.ok(fatnn.sampleMs.every((v) => v < 23), 'no sample of the slow fork is pooled');
+  assert.deepEqual(noiseReasons(fatnn), [], 'a majority agrees: not flagged');
+});
+
+test('a measurement whose forks agree gets no extra fork', async () => {
+  const s = scripted({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 10.5] });
+  const [layer] = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory });
+  const binary = layer!.measurements.find((m) => m.kernel === 'binary/js')!.gemm!;
+  assert.equal(s.starts.get('binary/js'), 2);
+  assert.equal(binary.extraForks, undefined);
+  assert.equal(binary.setAsideForks, undefined);
+  assert.equal(binary.forks!.length, 2);
+  assert.equal(s.calls.filter((c) => c.kernel === 'binary/js' && c.fork >= 2).length, 0);
+});
+
+test('extra forks stop at the cap, and a measurement still without an agreeing majority keeps its flag', async () => {
+  const s = scripted({ 'fatnn/js': [10, 20, 15, 30, 12], 'binary/js': [10, 10] });
+  const [layer] = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory });
+  const fatnn = layer!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.equal(s.starts.get('fatnn/js'), 4, 'two planned forks and two extra, no fifth');
+  assert.equal(fatnn.extraForks, 2);
+  assert.deepEqual(fatnn.forks!.map((f) => f.medianMs), [10, 20, 15, 30], 'every fork pooled, in run order');
+  assert.equal(fatnn.setAsideForks, undefined);
+  assert.ok(noiseReasons(fatnn).some((r) => r.startsWith('forks disagree: fork medians 10.0-30.0 ms')), noiseReasons(fatnn).join('; '));
+});
+
+test('extra forks stop as soon as a majority agrees', async () => {
+  // The script has isolates for three extra forks; the first already agrees with fork 1.
+  const s = scripted({ 'fatnn/js': [20, 30, 21, 22, 21], 'binary/js': [10, 10] });
+  const [layer] = await runSweep([LAYER], kernels(), { ...SETTINGS, maxExtraForks: 3, isolates: s.factory });
+  const fatnn = layer!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.equal(s.starts.get('fatnn/js'), 3, 'the first extra fork already made a majority (20, 21 of 20, 30, 21)');
+  assert.equal(fatnn.extraForks, 1);
+  assert.deepEqual(fatnn.forks!.map((f) => f.medianMs), [20, 21]);
+});
+
+test('no extra forks with maxExtraForks 0 or absent: the disagreement stays flagged', async () => {
+  for (const maxExtraForks of [0, undefined]) {
+    const s = scripted({ 'fatnn/js': [22, 32], 'binary/js': [10, 10] });
+    const [layer] = await runSweep([LAYER], kernels(), { ...SETTINGS, maxExtraForks, isolates: s.factory });
+    const fatnn = layer!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+    assert.equal(s.starts.get('fatnn/js'), 2, String(maxExtraForks));
+    assert.equal(fatnn.extraForks, undefined);
+    assert.ok(noiseReasons(fatnn).some((r) => r.startsWith('forks disagree')));
+  }
+});
+
+test('kernels that both need an extra fork share it, their rounds interleaved, and progress says it is extra', async () => {
+  const s = scripted({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 14, 10] });
+  const progress: SweepProgress[] = [];
+  await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory }, { progress: (p) => progress.push(p) });
+  const extra = s.calls.filter((c) => c.fork === 2).map((c) => c.kernel);
+  assert.deepEqual(extra, ['fatnn/js', 'binary/js', 'fatnn/js', 'binary/js'], 'round 1 of both, then round 2 of both');
+  const shown = progress.filter((p) => p.extra);
+  assert.ok(shown.length >= 6, 'verify + two rounds per kernel');
+  assert.ok(shown.every((p) => p.fork === 2 && p.forks === 2));
+  assert.ok(progress.filter((p) => !p.extra).every((p) => p.fork < 2));
+  assert.ok(progress.every((p) => p.done <= 1));
+});
+
+test('Ctrl-C inside an extra fork keeps what it measured', async () => {
+  const controller = new AbortController();
+  const s = scripted({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 10] }, (call) => {
+    if (call.fork < 2) return false;
+    controller.abort();
+    return true;
+  });
+  const [layer] = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory, signal: controller.signal });
+  assert.equal(layer!.partial, true);
+  const fatnn = layer!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.equal(fatnn.extraForks, 1);
+  assert.equal(fatnn.samples, 6 + 3, 'fork 1 and the one batch of the extra fork');
+  assert.deepEqual(fatnn.setAsideForks!.map((f) => f.medianMs), [32]);
+  assert.ok(layer!.measurements.find((m) => m.kernel === 'binary/js')!.gemm, 'the kernel not in the extra fork keeps its timing');
+});
+
+test('agreeingMajority finds the forks that agree in a strict majority, or none', () => {
+  assert.deepEqual(agreeingMajority([batch(22), batch(22.5)]), [0, 1]);
+  assert.equal(agreeingMajority([batch(22), batch(32)]), undefined, 'two that disagree have no majority');
+  assert.deepEqual(agreeingMajority([batch(22), batch(32), batch(22.4)]), [0, 2]);
+  assert.equal(agreeingMajority([batch(10), batch(20), batch(15), batch(30)]), undefined);
+  assert.equal(agreeingMajority([batch(10), batch(10.2), batch(30), batch(31)]), undefined, 'two against two is no majority');
+  assert.deepEqual(agreeingMajority([batch(5)]), [0]);
+  // Three planned forks with one outlier: set aside with no extra fork at all.
+  const s = summarizeForks([batch(22), batch(22.2), batch(40)]);
+  assert.equal(s.extraForks, undefined);
+  assert.deepEqual(s.setAsideForks!.map((f) => f.medianMs), [40]);
+});
+
+test('extraForks and setAsideForks round-trip through results.json, and malformed ones are rejected', async () => {
+  const s = scripted({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 10] });
+  const layers = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory });
+  const base = parseResults(await import('node:fs/promises').then((fs) => fs.readFile(new URL('../../test/fixtures/results-small.json', import.meta.url), 'utf8')), 'fixture');
+  const doc = { ...base, config: { ...base.config, forks: 2, maxExtraForks: 2, isolation: 'worker-thread' as const }, layers: layers.map((l) => ({ ...l })) };
+  const back = parseResults(serializeResults(doc), 'round trip');
+  const gemm = back.layers[0]!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.equal(gemm.extraForks, 1);
+  assert.deepEqual(gemm.setAsideForks!.map((f) => f.medianMs), [32]);
+  assert.equal(back.config.maxExtraForks, 2);
+
+  const bad = (edit: (g: Record<string, unknown>, c: Record<string, unknown>) => void, pattern: RegExp) => {
+    const copy = JSON.parse(serializeResults(doc)) as { config: Record<string, unknown>; layers: { measurements: { kernel: string; gemm: Record<string, unknown> }[] }[] };
+    edit(copy.layers[0]!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm, copy.config);
+    assert.throws(() => parseResults(JSON.stringify(copy), 'f'), pattern);
+  };
+  bad((g) => (g.extraForks = 0), /gemm\.extraForks: expected at least 1/);
+  bad((g) => (g.extraForks = 1.5), /gemm\.extraForks: expected an integer/);
+  bad((g) => (g.extraForks = '1'), /gemm\.extraForks: expected a finite number/);
+  bad((g) => (g.extraForks = 3), /gemm\.extraForks: 3 extra of 3 forks/);
+  bad((g) => (g.setAsideForks = []), /gemm\.setAsideForks: expected at least one fork/);
+  bad((g) => (g.setAsideForks = [...(g.setAsideForks as unknown[]), ...(g.setAsideForks as unknown[])]), /the pooled forks must be a majority/);
+  bad((g) => ((g.setAsideForks as Record<string, number>[])[0]!.p25Ms = 99), /gemm\.setAsideForks\[0\]: quantiles out of order/);
+  bad((g) => delete g.forks, /set-aside forks need the pooled forks/);
+  bad((_g, c) => (c.maxExtraForks = -1), /config\.maxExtraForks: expected at least 0/);
+});
+
+test('run accepts --max-extra-forks and records it; a bad value is a one-line usage error (exit 2)', async () => {
+  for (const value of ['-1', 'two', '11', '1.5']) {
+    const r = await cli(['run', '--shape', '8x64x100', '-k', 'fatnn/js', ...FAST, '--max-extra-forks', value, '--format', 'json']);
+    assert.equal(r.code, 2, `${value}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /--max-extra-forks/);
+  }
+  const ok = await cli(['run', '--shape', '8x64x100', '-k', 'fatnn/js', ...FAST, '--max-extra-forks', '0', '--json', '-q']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const results = parseResults(ok.stdout, 'stdout');
+  assert.equal(results.config.maxExtraForks, 0);
+  assert.equal(results.layers[0]!.measurements[0]!.gemm!.extraForks, undefined, 'none with 0');
+});
