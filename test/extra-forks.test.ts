@@ -4,9 +4,15 @@
 // returns the times the test gives it, so which fork runs slow is exact.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { findKernel } from '../src/registry.js';
+import { renderConsole } from '../src/report/console.js';
+import { renderCsv } from '../src/report/csv.js';
+import { renderHtml } from '../src/report/html.js';
+import { renderMarkdown, renderMarkdownDetail } from '../src/report/markdown.js';
 import { parseResults, serializeResults } from '../src/results/io.js';
+import type { ResultsFile } from '../src/results/schema.js';
 import { agreeingMajority, noiseReasons, summarizeForks } from '../src/results/stats.js';
 import { InProcessHost, type IsolateFactory } from '../src/runner/hosts.js';
 import type { SampleRequestOptions } from '../src/runner/isolate-protocol.js';
@@ -155,11 +161,16 @@ test('agreeingMajority finds the forks that agree in a strict majority, or none'
   assert.deepEqual(s.setAsideForks!.map((f) => f.medianMs), [40]);
 });
 
-test('extraForks and setAsideForks round-trip through results.json, and malformed ones are rejected', async () => {
-  const s = scripted({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 10] });
+/** A results file around one scripted sweep (the fixture's host and config, 2 forks). */
+async function scriptedResults(script: Record<string, number[]>): Promise<ResultsFile> {
+  const s = scripted(script);
   const layers = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory });
-  const base = parseResults(await import('node:fs/promises').then((fs) => fs.readFile(new URL('../../test/fixtures/results-small.json', import.meta.url), 'utf8')), 'fixture');
-  const doc = { ...base, config: { ...base.config, forks: 2, maxExtraForks: 2, isolation: 'worker-thread' as const }, layers: layers.map((l) => ({ ...l })) };
+  const base = parseResults(await readFile(new URL('../../test/fixtures/results-small.json', import.meta.url), 'utf8'), 'fixture');
+  return { ...base, config: { ...base.config, kernels: ['fatnn/js', 'binary/js'], forks: 2, maxExtraForks: 2, isolation: 'worker-thread' }, layers };
+}
+
+test('extraForks and setAsideForks round-trip through results.json, and malformed ones are rejected', async () => {
+  const doc = await scriptedResults({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 10] });
   const back = parseResults(serializeResults(doc), 'round trip');
   const gemm = back.layers[0]!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
   assert.equal(gemm.extraForks, 1);
@@ -194,4 +205,25 @@ test('run accepts --max-extra-forks and records it; a bad value is a one-line us
   const results = parseResults(ok.stdout, 'stdout');
   assert.equal(results.config.maxExtraForks, 0);
   assert.equal(results.layers[0]!.measurements[0]!.gemm!.extraForks, undefined, 'none with 0');
+});
+
+test('every report says which timings got extra forks and what was set aside', async () => {
+  const doc = await scriptedResults({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 14, 12, 16] });
+  const outcome = '+1 fork: fatnn/js on tiny (GEMM): median over the 2 of 3 forks that agree (fork medians 22.000 ms); set aside: 32.000 ms.';
+  const capped = '+2 forks: binary/js on tiny (GEMM): forks still disagree (fork medians 10.000-16.000 ms): every fork pooled.';
+  const md = renderMarkdown(doc);
+  assert.ok(md.includes(outcome.replace('fatnn/js', '`fatnn/js`')), md);
+  assert.ok(md.includes(capped.replace('binary/js', '`binary/js`')), md);
+  assert.match(md, /Forks that disagree: 2 of 2 timings were measured in extra fresh isolates \(up to 2 more/);
+  const detail = renderMarkdownDetail(doc);
+  assert.match(detail, /`fatnn\/js` \| [\d.]+ \| [\d.-]+ \| [\d.]+% \+1 fork \|/);
+  assert.match(detail, /`binary\/js` \| [\d.]+ \| [\d.-]+ \| [\d.]+% noisy \+2 forks \|/);
+  assert.ok(renderHtml(doc).includes('+1 fork'));
+  assert.match(renderConsole(doc, { color: false, detail: true }), /\+1 fork/);
+  const [header, ...rows] = renderCsv(doc).trim().split('\n');
+  const col = (name: string) => header!.split(',').indexOf(name);
+  const fatnn = rows.find((r) => r.startsWith('layer,tiny,') && r.includes(',fatnn/js,'))!.split(',');
+  assert.equal(fatnn[col('gemm_forks')], '3');
+  assert.equal(fatnn[col('gemm_extra_forks')], '1');
+  assert.equal(fatnn[col('gemm_set_aside_forks')], '1');
 });

@@ -7,7 +7,7 @@ import { runtimeLabel } from '../results/runtime.js';
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, timedNote, speedupText, speedupTone, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, spreadCellText, timedNote, speedupText, speedupTone, MODEL_NOTE } from './format.js';
 import { alignGrid, buildHeadline, headlineCaption, headlineGrid, wrapText, type Headline } from './headline.js';
 import { buildReportModel, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
@@ -73,11 +73,11 @@ function layerTable(model: ReportModel, chalk: ChalkInstance, color: boolean): s
       table.push([...base, { colSpan: head.length - 4, content: chalk.red(`${label}: ${m.error ?? 'no timings'}`) }]);
       continue;
     }
-    const spread = formatPercent(g.spread);
+    const spread = spreadCellText(g.spread, g.noisy, g.stats);
     table.push([
       ...base,
       formatMs(g.stats.medianMs),
-      g.noisy ? chalk.yellow(`${spread} noisy`) : spread,
+      g.noisy ? chalk.yellow(spread) : spread,
       `${g.stats.rmePercent.toFixed(1)}%`,
       String(g.stats.samples),
       formatGmacs(g.gmacs),

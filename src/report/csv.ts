@@ -23,7 +23,7 @@ export function csvLine(values: readonly (string | number | boolean | undefined 
 }
 
 function statsColumns(v: string): string[] {
-  return [`${v}_median_ms`, `${v}_p25_ms`, `${v}_p75_ms`, `${v}_mad_ms`, `${v}_rme_pct`, `${v}_samples`, `${v}_iqr_pct`, `${v}_noisy`, `${v}_gmacs`, `${v}_forks`, `${v}_fork_spread_pct`, `${v}_noise`];
+  return [`${v}_median_ms`, `${v}_p25_ms`, `${v}_p75_ms`, `${v}_mad_ms`, `${v}_rme_pct`, `${v}_samples`, `${v}_iqr_pct`, `${v}_noisy`, `${v}_gmacs`, `${v}_forks`, `${v}_fork_spread_pct`, `${v}_noise`, `${v}_extra_forks`, `${v}_set_aside_forks`];
 }
 
 function speedupColumns(v: string, b: Precision): string[] {
@@ -53,7 +53,9 @@ export function renderCsv(results: ResultsFile, options: { baseline?: Precision 
       const cell = row.views[view];
       const s: TimingStats | undefined = cell?.stats;
       out.push(s?.medianMs, s?.p25Ms, s?.p75Ms, s?.madMs, s?.rmePercent, s?.samples, cell && cell.spread * 100, cell?.noisy, cell?.gmacs);
-      out.push(s && (s.forks?.length ?? 1), s && forkSpread(s) * 100, cell?.noiseReasons.join('; '));
+      // Forks run (pooled and set aside); the fork spread is over the pooled ones.
+      out.push(s && (s.forks?.length ?? 1) + (s.setAsideForks?.length ?? 0), s && forkSpread(s) * 100, cell?.noiseReasons.join('; '));
+      out.push(s && (s.extraForks ?? 0), s && (s.setAsideForks?.length ?? 0));
       for (const b of model.baselines) out.push(...speedupValues(cell?.speedups[b], undefined));
     }
     for (const b of model.baselines) out.push(row.model[b]);
@@ -66,7 +68,7 @@ export function renderCsv(results: ResultsFile, options: { baseline?: Precision 
     for (const view of COST_VIEWS) {
       const cell = n.views[view];
       // Only the total time and throughput apply to a sum over layers.
-      out.push(cell?.totalMs, '', '', '', '', '', '', '', cell?.gmacs, '', '', '');
+      out.push(cell?.totalMs, '', '', '', '', '', '', '', cell?.gmacs, '', '', '', '', '');
       for (const b of model.baselines) out.push(...speedupValues(cell?.speedups[b], cell?.geomean[b]));
     }
     for (const b of model.baselines) out.push(n.model[b]);

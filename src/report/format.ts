@@ -1,7 +1,7 @@
 // Formatting shared by every renderer (and by `compare`): numbers, the host fingerprint and
 // run description lines, table cell escaping. One place, so all formats print the same digits.
 
-import type { HostFingerprint, ResultsFile } from '../results/schema.js';
+import type { HostFingerprint, ResultsFile, TimingStats } from '../results/schema.js';
 import type { CostView } from '../results/speedups.js';
 import { FORK_DISAGREEMENT, NOISY_SPREAD, forkSpread, quantile, withinForkSpread } from '../results/stats.js';
 import { VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
@@ -192,6 +192,37 @@ export function reportNotes(model: ReportModel, code: (id: string) => string, op
   return notes;
 }
 
+/** "+1 fork" when a timing got extra forks because its planned ones disagreed; empty otherwise. */
+export function extraForksText(s: Pick<TimingStats, 'extraForks'>): string {
+  const n = s.extraForks ?? 0;
+  return n > 0 ? `+${n} fork${n === 1 ? '' : 's'}` : '';
+}
+
+/** A detail table's IQR cell text: spread, "noisy", and "+1 fork" when forks were added. */
+export function spreadCellText(spread: number, noisy: boolean, s: TimingStats): string {
+  const extra = extraForksText(s);
+  return `${formatPercent(spread)}${noisy ? ' noisy' : ''}${extra ? ` ${extra}` : ''}`;
+}
+
+/**
+ * What extra or set-aside forks did to one timing, in one sentence (no leading kernel): which
+ * forks the median is over, and the medians left out.
+ */
+export function forkOutcomeText(s: TimingStats): string {
+  const pooled = s.forks ?? [];
+  const aside = s.setAsideForks ?? [];
+  const total = pooled.length + aside.length;
+  const range = (fs: readonly { medianMs: number }[]) => {
+    const m = fs.map((f) => f.medianMs);
+    const lo = formatMs(Math.min(...m));
+    const hi = formatMs(Math.max(...m));
+    return lo === hi ? `${lo} ms` : `${lo}-${hi} ms`;
+  };
+  if (aside.length > 0) return `median over the ${pooled.length} of ${total} forks that agree (fork medians ${range(pooled)}); set aside: ${aside.map((f) => formatMs(f.medianMs)).join(', ')} ms`;
+  if (forkSpread(s) > FORK_DISAGREEMENT) return `forks still disagree (fork medians ${range(pooled)}): every fork pooled`;
+  return `all ${total} forks agree (fork medians ${range(pooled)})`;
+}
+
 /** Noisy cells whose reason goes beyond a wide IQR are named one by one, up to this many. */
 const MAX_NAMED_NOISE = 12;
 
@@ -210,6 +241,19 @@ export function forkNotes(model: ReportModel, code: (id: string) => string): str
     notes.push(
       `Spread over ${cells.length} timings: between forks (range of the ${forks} fork medians / median) median ${pct(quantile(between, 0.5))}, max ${pct(between[between.length - 1]!)}; within a fork (IQR / median) median ${pct(quantile(within, 0.5))}, max ${pct(within[within.length - 1]!)}.`,
     );
+  }
+  // Timings that got extra forks, or whose forks outside an agreeing majority were set aside.
+  const refork = cells.filter((x) => (x.cell!.stats.extraForks ?? 0) > 0 || (x.cell!.stats.setAsideForks?.length ?? 0) > 0);
+  if (refork.length > 0) {
+    const extra = refork.filter((x) => (x.cell!.stats.extraForks ?? 0) > 0).length;
+    notes.push(
+      `Forks that disagree: ${extra} of ${cells.length} timings were measured in extra fresh isolates (up to ${model.results.config.maxExtraForks ?? 0} more, one at a time, until a majority of forks agreed); where a majority agrees, the median and quartiles are over its forks and the others are set aside (kept in results.json).`,
+    );
+    for (const x of refork.slice(0, MAX_NAMED_NOISE)) {
+      const tag = extraForksText(x.cell!.stats);
+      notes.push(`${tag ? `${tag}: ` : ''}${code(x.r.measurement.kernel)} on ${x.r.layer.name} (${VIEW_SHORT[x.v]}): ${forkOutcomeText(x.cell!.stats)}.`);
+    }
+    if (refork.length > MAX_NAMED_NOISE) notes.push(`${refork.length - MAX_NAMED_NOISE} more timings with extra or set-aside forks (see the CSV's extra_forks and set_aside_forks columns).`);
   }
   const named = cells.filter((x) => x.cell!.noiseReasons.some((reason) => !reason.startsWith('IQR')));
   for (const x of named.slice(0, MAX_NAMED_NOISE)) {

@@ -1,10 +1,10 @@
 // A self-contained HTML page (inline CSS and SVG, no scripts or external requests): the same
 // tables as the Markdown report plus one speedup chart per kernel variant.
 
-import type { ResultsFile } from '../results/schema.js';
+import type { ResultsFile, TimingStats } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, reportNotes, runFacts, speedupTone, BORROWED_MARK, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, reportNotes, runFacts, spreadCellText, speedupTone, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { reportTitle } from './markdown.js';
 import { buildHeadline, fatnnLine, FROM_FLOAT_ROW, headlineCaption, headlineDisplayRows, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
 import { VIEW_LABELS, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
@@ -133,12 +133,12 @@ function detailTable(model: ReportModel): string {
       const label = m.verification === 'failed' ? 'WRONG RESULT' : 'error';
       return [...base, { html: `<span class="worse">${esc(label)}: ${esc(m.error ?? 'no timings')}</span>` }, ...head.slice(4).map(() => '')];
     }
-    const iqr = (noisy: boolean, spread: number): Cell => ({ html: `${esc(formatPercent(spread))}${noisy ? ' noisy' : ''}`, cls: noisy ? 'noisy' : undefined });
+    const iqr = (noisy: boolean, spread: number, stats: TimingStats): Cell => ({ html: esc(spreadCellText(spread, noisy, stats)), cls: noisy ? 'noisy' : undefined });
     return [
       ...base,
       formatMs(g.stats.medianMs),
       `${formatMs(g.stats.p25Ms)}-${formatMs(g.stats.p75Ms)}`,
-      iqr(g.noisy, g.spread),
+      iqr(g.noisy, g.spread, g.stats),
       `${g.stats.rmePercent.toFixed(1)}%`,
       String(g.stats.samples),
       formatGmacs(g.gmacs),
@@ -146,7 +146,7 @@ function detailTable(model: ReportModel): string {
       formatSpeedupValue(row.model[b0]),
       ...extra.flatMap((v): Cell[] => {
         const p = row.views[v];
-        return [p ? formatMs(p.stats.medianMs) : '-', p ? iqr(p.noisy, p.spread) : '-', sp(p?.speedups[b0])];
+        return [p ? formatMs(p.stats.medianMs) : '-', p ? iqr(p.noisy, p.spread, p.stats) : '-', sp(p?.speedups[b0])];
       }),
     ];
   });

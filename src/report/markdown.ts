@@ -5,7 +5,7 @@
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, runFacts, speedupText, BORROWED_MARK, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, runFacts, spreadCellText, speedupText, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { buildHeadline, fatnnLine, headlineCaption, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
 import { VIEW_LABELS, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
@@ -82,7 +82,7 @@ function detailSection(model: ReportModel): string {
       ...base,
       formatMs(g.stats.medianMs),
       `${formatMs(g.stats.p25Ms)}-${formatMs(g.stats.p75Ms)}`,
-      `${formatPercent(g.spread)}${g.noisy ? ' noisy' : ''}`,
+      spreadCellText(g.spread, g.noisy, g.stats),
       `${g.stats.rmePercent.toFixed(1)}%`,
       String(g.stats.samples),
       formatGmacs(g.gmacs),
@@ -90,7 +90,7 @@ function detailSection(model: ReportModel): string {
       formatSpeedupValue(row.model[b0]),
       ...extra.flatMap((v) => {
         const p = row.views[v];
-        return [p ? formatMs(p.stats.medianMs) : '-', p ? `${formatPercent(p.spread)}${p.noisy ? ' noisy' : ''}` : '-', speedupCell(p?.speedups[b0])];
+        return [p ? formatMs(p.stats.medianMs) : '-', p ? spreadCellText(p.spread, p.noisy, p.stats) : '-', speedupCell(p?.speedups[b0])];
       }),
     ];
   });
