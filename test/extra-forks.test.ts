@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { findKernel } from '../src/registry.js';
+import { progressLine } from '../src/commands/run.js';
 import { renderConsole } from '../src/report/console.js';
 import { renderCsv } from '../src/report/csv.js';
 import { renderHtml } from '../src/report/html.js';
@@ -226,4 +227,10 @@ test('every report says which timings got extra forks and what was set aside', a
   assert.equal(fatnn[col('gemm_forks')], '3');
   assert.equal(fatnn[col('gemm_extra_forks')], '1');
   assert.equal(fatnn[col('gemm_set_aside_forks')], '1');
+});
+
+test('the progress line names an extra fork', () => {
+  const p: SweepProgress = { layerIndex: 0, layerCount: 1, layer: LAYER, kernel: 'ternary2b/js', phase: 'gemm', fork: 2, forks: 2, extra: true, done: 0.5 };
+  assert.match(progressLine(p, Date.now()), /\| ternary2b\/js gemm extra fork 3 \(forks disagreed\)$/);
+  assert.match(progressLine({ ...p, fork: 1, extra: undefined }, Date.now()), /\| ternary2b\/js gemm fork 2\/2$/);
 });

@@ -135,7 +135,7 @@ export function checkOutDir(dir: string, force: boolean): void {
   if (!force && existsSync(earlier)) throw new UsageError(`--out ${dir} already holds results (${RESULTS_BASENAME}.json); pass --force to overwrite them, or choose another folder`);
 }
 
-function progressLine(p: SweepProgress, startedAt: number): string {
+export function progressLine(p: SweepProgress, startedAt: number): string {
   const elapsed = (Date.now() - startedAt) / 1000;
   const eta = p.done > 0.02 ? Math.max(0, (elapsed * (1 - p.done)) / p.done) : NaN;
   const etaText = Number.isFinite(eta) ? `ETA ${eta < 60 ? `${eta.toFixed(0)}s` : `${(eta / 60).toFixed(1)}min`}` : 'ETA ...';
