@@ -7,7 +7,7 @@ import { runtimeLabel } from '../results/runtime.js';
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, spreadCellText, timedNote, speedupText, speedupTone, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, spreadCellText, timedNote, speedupText, speedupTone, MODEL_NOTE } from './format.js';
 import { alignGrid, buildHeadline, headlineCaption, headlineGrid, wrapText, type Headline } from './headline.js';
 import { buildReportModel, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 

@@ -4,7 +4,7 @@
 import type { ResultsFile, TimingStats } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, hostFacts, noiseSummary, reportNotes, runFacts, spreadCellText, speedupTone, BORROWED_MARK, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatSpeedupValue, hostFacts, noiseSummary, reportNotes, runFacts, spreadCellText, speedupTone, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { reportTitle } from './markdown.js';
 import { buildHeadline, fatnnLine, FROM_FLOAT_ROW, headlineCaption, headlineDisplayRows, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
 import { VIEW_LABELS, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';

@@ -5,7 +5,7 @@
 import type { ResultsFile } from '../results/schema.js';
 import { shapeLabel } from '../shapes.js';
 import type { Precision } from '../types.js';
-import { formatGmacs, formatMs, formatPercent, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, runFacts, spreadCellText, speedupText, BORROWED_MARK, MODEL_NOTE } from './format.js';
+import { formatGmacs, formatMs, formatSpeedupValue, geomeanText, hostFacts, noiseSummary, reportNotes, runFacts, spreadCellText, speedupText, BORROWED_MARK, MODEL_NOTE } from './format.js';
 import { buildHeadline, fatnnLine, headlineCaption, headlineGrid, MARKS_LEGEND, type Headline } from './headline.js';
 import { VIEW_LABELS, VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
