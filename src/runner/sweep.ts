@@ -198,7 +198,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
       let interrupted = false;
 
       /**
-       * One fork of this layer: `candidates` (each in its own host, from `lane` or started fresh)
+       * One fork of this layer: the `chosen` kernels (each in its own host, from `lane` or fresh)
        * verified, then timed in interleaved rounds and re-takes. A planned fork keeps its healthy
        * hosts in its lane for the next layer; an extra fork's fresh isolates end with it.
        */
