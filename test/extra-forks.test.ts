@@ -24,7 +24,8 @@ import type { KernelDeclaration } from '../src/types.js';
 import { cli, FAST } from './support/spawn-cli.js';
 
 const LAYER = { name: 'tiny', M: 4, N: 16, K: 70, count: 1 };
-const SETTINGS: SweepSettings = { threads: 1, timeMs: 5, minSamples: 4, warmupMs: 0, rounds: 2, forks: 2, maxExtraForks: 2, isolate: true, seed: 1, withPacking: false };
+// No time budget for extra forks here (the real clock would decide them); one test sets it.
+const SETTINGS: SweepSettings = { threads: 1, timeMs: 5, minSamples: 4, warmupMs: 0, rounds: 2, forks: 2, maxExtraForks: 2, extraForkBudget: Infinity, isolate: true, seed: 1, withPacking: false };
 
 /** Three samples around `ms` (+-1%): one fork's batch. */
 const batch = (ms: number) => [ms * 0.99, ms, ms * 1.01];
@@ -38,7 +39,7 @@ interface Call {
  * Isolates that verify for real (InProcessHost) but whose samples are scripted: the n-th isolate
  * started for a kernel is its fork n and times `script[kernel][n]` ms per GEMM.
  */
-function scripted(script: Record<string, number[]>, onSample?: (call: Call) => boolean) {
+function scripted(script: Record<string, number[]>, onSample?: (call: Call) => boolean, clock?: { ms: number }) {
   const starts = new Map<string, number>();
   const calls: Call[] = [];
   const factory: IsolateFactory = {
@@ -52,7 +53,9 @@ function scripted(script: Record<string, number[]>, onSample?: (call: Call) => b
           const call = { kernel: decl.id, fork };
           calls.push(call);
           const stopped = onSample?.(call) ?? false;
-          return { samples: batch(ms), callsPerSample: 1, stopped };
+          const samples = batch(ms);
+          if (clock) clock.ms += samples.reduce((a, b) => a + b, 0);
+          return { samples, callsPerSample: 1, stopped };
         }
       }
       return Promise.resolve(new ScriptedHost(decl));
@@ -107,6 +110,25 @@ test('extra forks stop as soon as a majority agrees', async () => {
   assert.equal(s.starts.get('fatnn/js'), 3, 'the first extra fork already made a majority (20, 21 of 20, 30, 21)');
   assert.equal(fatnn.extraForks, 1);
   assert.deepEqual(fatnn.forks!.map((f) => f.medianMs), [20, 21]);
+});
+
+test('extra forks stay within their share of the layer time, the widest disagreement first', async () => {
+  // A clock that runs only while samples are taken: planned forks take fatnn/js 60 + 120,
+  // binary/js 60 + 72 and bit2/js 60 + 60 ms (432 in all), so a quarter is 108 ms; one extra
+  // fork costs 90 (fatnn/js) or 66 (binary/js): only fatnn/js, the wider (67% vs 18%), fits.
+  const clock = { ms: 0 };
+  const s = scripted({ 'fatnn/js': [10, 20, 10], 'binary/js': [10, 12, 10], 'bit2/js': [10, 10] }, undefined, clock);
+  const [layer] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0.25, clock: () => clock.ms, isolates: s.factory });
+  const gemm = (id: string) => layer!.measurements.find((m) => m.kernel === id)!.gemm!;
+  assert.equal(gemm('fatnn/js').extraForks, 1);
+  assert.equal(gemm('binary/js').extraForks, undefined, 'over the budget');
+  assert.ok(noiseReasons(gemm('binary/js')).some((r) => r.startsWith('forks disagree')), 'and still flagged');
+  assert.equal(s.starts.get('binary/js'), 2);
+  assert.equal(gemm('bit2/js').extraForks, undefined);
+  // With half the layer time, both fit.
+  const roomy = scripted({ 'fatnn/js': [10, 20, 10], 'binary/js': [10, 12, 10], 'bit2/js': [10, 10] }, undefined, (clock.ms = 0, clock));
+  const [both] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0.5, clock: () => clock.ms, isolates: roomy.factory });
+  assert.deepEqual(both!.measurements.map((m) => m.gemm!.extraForks), [1, 1, undefined]);
 });
 
 test('no extra forks with maxExtraForks 0 or absent: the disagreement stays flagged', async () => {

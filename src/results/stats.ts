@@ -63,6 +63,15 @@ function medianOf(values: readonly number[]): number {
   return quantile([...values].sort((a, b) => a - b), 0.5);
 }
 
+/** (max - min) / pooled median of the medians of raw per-fork samples; 0 with fewer than two forks. */
+export function forkMedianSpread(forks: readonly (readonly number[])[]): number {
+  const used = forks.filter((f) => f.length > 0);
+  if (used.length < 2) return 0;
+  const medians = used.map(medianOf);
+  const pooled = medianOf(used.flat());
+  return pooled > 0 ? (Math.max(...medians) - Math.min(...medians)) / pooled : 0;
+}
+
 /**
  * The forks (indices into `forks`, in run order) of the largest group holding a strict majority
  * whose medians agree: they span at most FORK_DISAGREEMENT of the median of the group's pooled
