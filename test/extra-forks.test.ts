@@ -112,7 +112,7 @@ test('extra forks stop as soon as a majority agrees', async () => {
   assert.deepEqual(fatnn.forks!.map((f) => f.medianMs), [20, 21]);
 });
 
-test('extra forks stay within their share of the layer time, the widest disagreement first', async () => {
+test('extra forks stay within their share of the layer time, the widest disagreement first and always', async () => {
   // A clock that runs only while samples are taken: planned forks take fatnn/js 60 + 120,
   // binary/js 60 + 72 and bit2/js 60 + 60 ms (432 in all), so a quarter is 108 ms; one extra
   // fork costs 90 (fatnn/js) or 66 (binary/js): only fatnn/js, the wider (67% vs 18%), fits.
@@ -125,6 +125,10 @@ test('extra forks stay within their share of the layer time, the widest disagree
   assert.ok(noiseReasons(gemm('binary/js')).some((r) => r.startsWith('forks disagree')), 'and still flagged');
   assert.equal(s.starts.get('binary/js'), 2);
   assert.equal(gemm('bit2/js').extraForks, undefined);
+  // With no budget at all, the widest disagreement still gets its extra fork, and only it.
+  const none = scripted({ 'fatnn/js': [10, 20, 10], 'binary/js': [10, 12, 10], 'bit2/js': [10, 10] }, undefined, (clock.ms = 0, clock));
+  const [widest] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0, clock: () => clock.ms, isolates: none.factory });
+  assert.deepEqual(widest!.measurements.map((m) => m.gemm!.extraForks), [1, undefined, undefined]);
   // With half the layer time, both fit.
   const roomy = scripted({ 'fatnn/js': [10, 20, 10], 'binary/js': [10, 12, 10], 'bit2/js': [10, 10] }, undefined, (clock.ms = 0, clock));
   const [both] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0.5, clock: () => clock.ms, isolates: roomy.factory });
