@@ -241,6 +241,7 @@ test('every report says which timings got extra forks and what was set aside', a
   const md = renderMarkdown(doc);
   assert.ok(md.includes(outcome.replace('fatnn/js', '`fatnn/js`')), md);
   assert.ok(md.includes(capped.replace('binary/js', '`binary/js`')), md);
+  assert.match(md, /one per fork; 2 forks, up to 2 more where they disagreed/);
   assert.match(md, /Forks that disagree: 2 of 2 timings were measured in extra fresh isolates \(up to 2 more/);
   const detail = renderMarkdownDetail(doc);
   assert.match(detail, /`fatnn\/js` \| [\d.]+ \| [\d.-]+ \| [\d.]+% \+1 fork \|/);

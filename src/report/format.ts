@@ -92,7 +92,7 @@ export function runFacts(results: ResultsFile): [string, string][] {
       'Timing',
       `${c.timeMs} ms budget and >= ${c.minSamples} samples per measurement, ${c.warmupMs} ms warm-up${c.rounds ? `, ${c.rounds} interleaved rounds` : ''}, seed ${c.seed}`,
     ],
-    ['Isolation', isolationText(c.isolation, c.forks)],
+    ['Isolation', isolationText(c.isolation, c.forks, c.maxExtraForks)],
     ['Baseline', `${c.baseline} (same backend)`],
     ...(c.quantizers ? [['Quantizers (from float)', quantizersText(c.quantizers)] as [string, string]] : []),
   ];
@@ -123,9 +123,10 @@ export function quantizersText(qs: NonNullable<ResultsFile['config']['quantizers
 export const NOISY_NOTE = `"noisy": interquartile range above ${Math.round(NOISY_SPREAD * 100)}% of the median, fork medians more than ${Math.round(FORK_DISAGREEMENT * 100)}% apart, or bimodal samples; treat that speedup with care`;
 
 /** How kernels were kept apart, as every report says it. */
-export function isolationText(isolation: ResultsFile['config']['isolation'], forks: number): string {
+export function isolationText(isolation: ResultsFile['config']['isolation'], forks: number, maxExtraForks = 0): string {
   const where = isolation === 'worker-thread' ? 'each kernel in a worker-thread isolate of its own, one per fork' : 'none: every kernel in the runner process, after the others (timings may depend on the selection)';
-  return `${where}; ${forks} fork${forks === 1 ? '' : 's'}`;
+  const extra = maxExtraForks > 0 ? `, up to ${maxExtraForks} more where they disagreed` : '';
+  return `${where}; ${forks} fork${forks === 1 ? '' : 's'}${extra}`;
 }
 
 export const MODEL_NOTE = 'model: speedup expected from the op-count model (bitwise + popcount ops per 128 logical elements; explained in the fatnn-bench README, section Precisions)';
