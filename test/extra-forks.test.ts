@@ -39,7 +39,7 @@ interface Call {
  * Isolates that verify for real (InProcessHost) but whose samples are scripted: the n-th isolate
  * started for a kernel is its fork n and times `script[kernel][n]` ms per GEMM.
  */
-function scripted(script: Record<string, number[]>, onSample?: (call: Call) => boolean, clock?: { ms: number }) {
+function scripted(script: Record<string, number[]>, onSample?: (call: Call) => boolean, clock?: { ms: number }, probe?: (call: Call) => readonly [number, number]) {
   const starts = new Map<string, number>();
   const calls: Call[] = [];
   const factory: IsolateFactory = {
@@ -55,7 +55,8 @@ function scripted(script: Record<string, number[]>, onSample?: (call: Call) => b
           const stopped = onSample?.(call) ?? false;
           const samples = batch(ms);
           if (clock) clock.ms += samples.reduce((a, b) => a + b, 0);
-          return { samples, callsPerSample: 1, stopped };
+          const probeMs = probe?.(call);
+          return { samples, callsPerSample: 1, stopped, ...(probeMs ? { probeMs } : {}) };
         }
       }
       return Promise.resolve(new ScriptedHost(decl));
@@ -78,6 +79,17 @@ test('two forks that disagree get one extra fork, and the median comes from the 
   assert.equal(fatnn.samples, 12, 'two forks x two rounds x three samples');
   assert.ok(fatnn.sampleMs.every((v) => v < 23), 'no sample of the slow fork is pooled');
   assert.deepEqual(noiseReasons(fatnn), [], 'a majority agrees: not flagged');
+});
+
+test('a slow spell in a fork that is set aside does not flag the pooled timing', async () => {
+  // The speed probe reads 2x its usual time around every batch of fatnn/js's second fork only.
+  const s = scripted({ 'fatnn/js': [22, 32, 22], 'binary/js': [10, 10] }, undefined, undefined, (call) => (call.kernel === 'fatnn/js' && call.fork === 1 ? [0.2, 0.2] : [0.1, 0.1]));
+  const [layer] = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory });
+  const fatnn = layer!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.deepEqual(fatnn.setAsideForks!.map((f) => f.medianMs), [32]);
+  assert.equal(fatnn.speedProbe!.batches, 4, 'the two pooled forks x two rounds');
+  assert.equal(fatnn.speedProbe!.slow, 0);
+  assert.deepEqual(noiseReasons(fatnn), []);
 });
 
 test('a measurement whose forks agree gets no extra fork', async () => {

@@ -431,9 +431,12 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
         if (gemmForks.length === 0) continue; // not reached before Ctrl-C
         const packForks = c.byView.withPacking.map(flat).filter((f) => f.length > 0);
         const floatForks = c.byView.fromFloat.map(flat).filter((f) => f.length > 0);
-        // The probe statistics of one view: every batch kept, and how many were re-taken.
+        // The probe statistics of one view: every batch of the forks its statistics pool (a fork
+        // set aside outside the agreeing majority does not flag the timing), and the re-takes.
         const probed = (view: TimedView) => {
-          const p = probeStats(speed, c.byView[view].flatMap((f) => (f ?? []).map((b) => b.probe)), c.retaken[view]);
+          const forkBatches = c.byView[view].filter((f) => f !== undefined && flat(f).length > 0);
+          const pooled = agreeingMajority(forkBatches.map(flat)) ?? forkBatches.map((_, i) => i);
+          const p = probeStats(speed, pooled.flatMap((i) => forkBatches[i]!.map((b) => b.probe)), c.retaken[view]);
           return p ? { speedProbe: p } : {};
         };
         // Extra forks that timed something in a view (one cut short by Ctrl-C still counts).
