@@ -130,7 +130,7 @@ test('extra forks stay within their share of the layer time, the widest disagree
   // fork costs 90 (fatnn/js) or 66 (binary/js): only fatnn/js, the wider (67% vs 18%), fits.
   const clock = { ms: 0 };
   const s = scripted({ 'fatnn/js': [10, 20, 10], 'binary/js': [10, 12, 10], 'bit2/js': [10, 10] }, undefined, clock);
-  const [layer] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0.25, clock: () => clock.ms, isolates: s.factory });
+  const [layer] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0.25, extraForkMinMs: 0, clock: () => clock.ms, isolates: s.factory });
   const gemm = (id: string) => layer!.measurements.find((m) => m.kernel === id)!.gemm!;
   assert.equal(gemm('fatnn/js').extraForks, 1);
   assert.equal(gemm('binary/js').extraForks, undefined, 'over the budget');
@@ -139,12 +139,14 @@ test('extra forks stay within their share of the layer time, the widest disagree
   assert.equal(gemm('bit2/js').extraForks, undefined);
   // With no budget at all, the widest disagreement still gets its extra fork, and only it.
   const none = scripted({ 'fatnn/js': [10, 20, 10], 'binary/js': [10, 12, 10], 'bit2/js': [10, 10] }, undefined, (clock.ms = 0, clock));
-  const [widest] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0, clock: () => clock.ms, isolates: none.factory });
+  const [widest] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0, extraForkMinMs: 0, clock: () => clock.ms, isolates: none.factory });
   assert.deepEqual(widest!.measurements.map((m) => m.gemm!.extraForks), [1, undefined, undefined]);
-  // With half the layer time, both fit.
-  const roomy = scripted({ 'fatnn/js': [10, 20, 10], 'binary/js': [10, 12, 10], 'bit2/js': [10, 10] }, undefined, (clock.ms = 0, clock));
-  const [both] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget: 0.5, clock: () => clock.ms, isolates: roomy.factory });
-  assert.deepEqual(both!.measurements.map((m) => m.gemm!.extraForks), [1, 1, undefined]);
+  // With half the layer time, or a quarter but at least 160 ms, both fit (90 + 66 ms).
+  for (const [extraForkBudget, extraForkMinMs] of [[0.5, 0], [0.25, 160]] as const) {
+    const roomy = scripted({ 'fatnn/js': [10, 20, 10], 'binary/js': [10, 12, 10], 'bit2/js': [10, 10] }, undefined, (clock.ms = 0, clock));
+    const [both] = await runSweep([LAYER], [...kernels(), findKernel('bit2/js')], { ...SETTINGS, extraForkBudget, extraForkMinMs, clock: () => clock.ms, isolates: roomy.factory });
+    assert.deepEqual(both!.measurements.map((m) => m.gemm!.extraForks), [1, 1, undefined], `${extraForkBudget} ${extraForkMinMs}`);
+  }
 });
 
 test('no extra forks with maxExtraForks 0 or absent: the disagreement stays flagged', async () => {

@@ -39,6 +39,8 @@ export interface SweepSettings {
    * (absent: EXTRA_FORK_BUDGET); the widest disagreements are served first.
    */
   readonly extraForkBudget?: number;
+  /** ... but at least this many milliseconds per layer (absent: EXTRA_FORK_MIN_MS). */
+  readonly extraForkMinMs?: number;
   /** Milliseconds, for the extra-fork budget (absent: performance.now; tests pass their own). */
   readonly clock?: () => number;
   /** Each kernel in a worker-thread isolate of its own (false: all in this realm). */
@@ -169,6 +171,14 @@ function layerData(p: Precision, layer: Layer, seed: number, settings: SweepSett
  */
 export const EXTRA_FORK_BUDGET = 0.1;
 
+/**
+ * ... but at least this much per layer: in a run of a few kernels one extra fork is a sixth of
+ * the layer, so 10% alone re-measured only the widest disagreement (the issue's 3-kernel js run
+ * at load 2.5: ternary2b/js left at 28.3/23.5 ms forks in 2 of 6 runs while bit2/js got its
+ * extra). A second is small beside any run, and large runs never reach it.
+ */
+export const EXTRA_FORK_MIN_MS = 1000;
+
 /** Starts hosts a few at a time: start-up is setup (not timed), and two cores go further in parallel. */
 const START_CONCURRENCY = 4;
 
@@ -185,6 +195,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
     observer.progress?.({ layerIndex, layerCount: layers.length, layer: layers[layerIndex]!, kernel, phase, fork, forks, ...(extra ? { extra } : {}), done: steps / totalSteps });
   const maxExtraForks = forks > 1 ? Math.max(0, settings.maxExtraForks ?? 0) : 0;
   const extraForkBudget = settings.extraForkBudget ?? EXTRA_FORK_BUDGET;
+  const extraForkMinMs = settings.extraForkMinMs ?? EXTRA_FORK_MIN_MS;
   const now = settings.clock ?? (() => performance.now());
   // The widest fork spread over a kernel's timed views: who gets an extra fork first.
   const widestForkSpread = (decl: KernelDeclaration, c: Collected) =>
@@ -403,7 +414,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
       // gets its extra forks whatever they cost, so a run of a few kernels (where one extra fork
       // is a sixth of the layer) still re-measures its worst disagreement.
       let favoured: string | undefined;
-      let budgetLeft = Number.isFinite(extraForkBudget) ? extraForkBudget * (now() - plannedStart) : Infinity;
+      let budgetLeft = Number.isFinite(extraForkBudget) ? Math.max(extraForkMinMs, extraForkBudget * (now() - plannedStart)) : Infinity;
       for (let extra = 0; extra < maxExtraForks && !interrupted; extra++) {
         const disagreeing = kernels
           .filter((d) => !measurements.has(d.id) && forksDisagree(d, collected.get(d.id)))
