@@ -128,17 +128,34 @@ export function timesView(decl: Pick<KernelDeclaration, 'precision'>, view: Time
 }
 
 /**
- * Warm-up of one view before its first round in a fork (each fork is a fresh isolate). The GEMM
- * view gets the whole `--warmup` budget: JIT tiers, caches, the core ramping up after the
- * isolate wakes. The packing and from-float views come right after it and reuse the now warm
- * GEMM, and verification has just run each of their operations once, so they get a fifth of it
- * (at least one call: it also calibrates). Spending the full budget on every view cost ~85 s of
- * a 393 s full sweep (3360 view warm-ups x 25 ms), the largest share of untimed work there.
+ * Warm-up of one view before its first round in a fork. The GEMM view of a fresh isolate (the
+ * fork's first layer, or an extra fork) gets the whole `--warmup` budget: JIT tiers, caches, the
+ * core ramping up after the isolate wakes. Everything else gets a fifth of it (at least one call:
+ * it also calibrates): the packing and from-float views come right after the now warm GEMM, and
+ * an isolate that measured the previous layer already runs this kernel's compiled code, whose
+ * verification has just run each operation on the new shape once. Spending the full budget on
+ * every view cost ~85 s of a 393 s full sweep (3360 view warm-ups x 25 ms), and on every layer's
+ * GEMM ~25 s of the 68-kernel sweep of this VM (1224 warm isolates x 20 ms).
  */
 export const SECONDARY_WARMUP_SHARE = 0.2;
 
-export function warmupOf(view: TimedView, warmupMs: number): number {
-  return view === 'gemm' ? warmupMs : warmupMs * SECONDARY_WARMUP_SHARE;
+export function warmupOf(view: TimedView, warmupMs: number, warmIsolate = false): number {
+  return view === 'gemm' && !warmIsolate ? warmupMs : warmupMs * SECONDARY_WARMUP_SHARE;
+}
+
+/**
+ * The packing and from-float views are timed for half of `--time`. The GEMM view is what the
+ * speedups and the FATNN claim rest on and keeps the whole budget; the other two views are
+ * longer operations (packing or quantizing on top of the same GEMM, 1.1-3x its time), so half
+ * the budget still holds as many calls of their work as a GEMM-sized budget would of a shorter
+ * one, and each keeps the --min-samples floor. With every view at the full 100 ms, the full
+ * sweep of the 68 kernels of this VM (AVX-512 present) took 498 s, the views after the GEMM
+ * ~55% of the time spent timing.
+ */
+export const SECONDARY_TIME_SHARE = 0.5;
+
+export function timeOf(view: TimedView, timeMs: number): number {
+  return view === 'gemm' ? timeMs : timeMs * SECONDARY_TIME_SHARE;
 }
 
 /** The quantizer a run uses for `precision`. */
@@ -244,7 +261,10 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           // Extra forks are not in the plan: the fraction done holds still while they run.
           if (!extra) steps += n;
         };
-        const budget = (round: number) => perRound(fork % forks, round);
+        const budget = (round: number, view: TimedView) => {
+          const b = perRound(fork % forks, round);
+          return { ...b, timeMs: timeOf(view, b.timeMs) };
+        };
         // What each kernel's planned forks cost (verifying and timing): the price of an extra one.
         const spend = (id: string, since: number) => {
           if (!extra) plannedCost.set(id, (plannedCost.get(id) ?? 0) + now() - since);
@@ -260,6 +280,8 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           const candidates = chosen.filter((d) => !measurements.has(d.id));
           advance((kernels.length - candidates.length) * phasesPerKernel);
           for (const d of candidates) if (lane.has(d.id)) started.set(d.id, lane.get(d.id)!);
+          // Hosts that measured this kernel on an earlier layer of this fork (see warmupOf).
+          const warm = new Set(candidates.filter((d) => lane.has(d.id)).map((d) => d.id));
           const missing = candidates.filter((d) => !lane.has(d.id));
           for (let i = 0; i < missing.length && !aborted(); i += START_CONCURRENCY) {
             const batch = missing.slice(i, i + START_CONCURRENCY);
@@ -335,7 +357,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
                   }
                   report(li, fork, id, PHASES[view], extra);
                   const sampleStart = now();
-                  const s = await host.sample(view, { ...budget(round), warmupMs: round === 0 ? warmupOf(view, settings.warmupMs) : 0 });
+                  const s = await host.sample(view, { ...budget(round, view), warmupMs: round === 0 ? warmupOf(view, settings.warmupMs, warm.has(id)) : 0 });
                   spend(id, sampleStart);
                   const probe = probeOf(s);
                   speed.record(probe);
@@ -368,7 +390,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
                     any = true;
                     report(li, fork, id, PHASES[view], extra);
                     const sampleStart = now();
-                    const s = await host.sample(view, { ...budget(batch.round), warmupMs: 0 });
+                    const s = await host.sample(view, { ...budget(batch.round, view), warmupMs: 0 });
                     spend(id, sampleStart);
                     const probe = probeOf(s);
                     speed.record(probe);
