@@ -14,7 +14,7 @@ import { renderHtml } from '../src/report/html.js';
 import { renderMarkdown, renderMarkdownDetail } from '../src/report/markdown.js';
 import { parseResults, serializeResults } from '../src/results/io.js';
 import type { ResultsFile } from '../src/results/schema.js';
-import { agreeingMajority, noiseReasons, summarizeForks } from '../src/results/stats.js';
+import { agreeingMajority, FORK_SPELL_FACTOR, noiseReasons, poolForks, summarizeForks } from '../src/results/stats.js';
 import { InProcessHost, type IsolateFactory } from '../src/runner/hosts.js';
 import type { SampleRequestOptions } from '../src/runner/isolate-protocol.js';
 import type { Sampled } from '../src/runner/measure.js';
@@ -274,4 +274,82 @@ test('the progress line names an extra fork', () => {
   const p: SweepProgress = { layerIndex: 0, layerCount: 1, layer: LAYER, kernel: 'ternary2b/js', phase: 'gemm', fork: 2, forks: 2, extra: true, done: 0.5 };
   assert.match(progressLine(p, Date.now()), /\| ternary2b\/js gemm extra fork 3 \(forks disagreed\)$/);
   assert.match(progressLine({ ...p, fork: 1, extra: undefined }, Date.now()), /\| ternary2b\/js gemm fork 2\/2$/);
+});
+
+// Slow spells of the machine (issue #15 on an AVX-512 VM): host spells slowed the speed probe
+// 1.2-1.3x (under the 1.35x that re-takes a batch) and a kernel 1.27x for seconds, covering two
+// forks of a run as easily as one, so the vote picked whichever mode more forks met. A fork whose
+// probe ran above FORK_SPELL_FACTOR x usual is set aside when forks disagree and the forks at the
+// usual speed agree. Probe times below: 0.1 ms usual, 0.125 ms (1.25x) in a spell.
+const spellProbe = (spellForks: Record<string, number[]>) => (call: Call): readonly [number, number] =>
+  spellForks[call.kernel]?.includes(call.fork) ? [0.125, 0.125] : [0.1, 0.1];
+
+test('forks that ran in a slow spell are set aside even when they outvote the forks at the usual speed', async () => {
+  // fork 0 slow in a spell, fork 1 at the usual speed, extra fork 2 in a spell again, extra fork 3 usual
+  const s = scripted({ 'fatnn/js': [32, 22, 32, 22], 'binary/js': [10, 10] }, undefined, undefined, spellProbe({ 'fatnn/js': [0, 2] }));
+  const [layer] = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory });
+  const fatnn = layer!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.equal(s.starts.get('fatnn/js'), 4, 'one fork at the usual speed is not enough: a second extra fork');
+  assert.equal(fatnn.extraForks, 2);
+  assert.deepEqual(fatnn.forks!.map((f) => f.medianMs), [22, 22], 'the two forks at the usual speed');
+  assert.deepEqual(fatnn.setAsideForks!.map((f) => [f.medianMs, f.slowSpell]), [[32, 1.25], [32, 1.25]]);
+  assert.equal(fatnn.medianMs, 22);
+  // the probe statistics cover the pooled forks only: nothing left flags the timing
+  assert.deepEqual(noiseReasons(fatnn), []);
+  // what a vote alone would have said: forks 0 and 2 agree, a 2-of-3 majority at 32 ms
+  assert.deepEqual(agreeingMajority([batch(32), batch(22), batch(32)]), [0, 2]);
+  const binary = layer!.measurements.find((m) => m.kernel === 'binary/js')!.gemm!;
+  assert.equal(binary.setAsideForks, undefined, 'binary/js, at the usual speed throughout, untouched');
+  // it survives results.json, and every report says why the forks were set aside
+  const base = parseResults(await readFile(new URL('../../test/fixtures/results-small.json', import.meta.url), 'utf8'), 'fixture');
+  const doc: ResultsFile = { ...base, config: { ...base.config, kernels: ['fatnn/js', 'binary/js'], forks: 2, maxExtraForks: 2, isolation: 'worker-thread' }, layers: [layer!] };
+  const back = parseResults(serializeResults(doc), 'round trip');
+  assert.equal(back.layers[0]!.measurements[0]!.gemm!.setAsideForks![1]!.slowSpell, 1.25);
+  const md = renderMarkdown(back);
+  assert.ok(md.includes("median over the 2 of 4 forks that ran at the machine's usual speed and agree (fork medians 22.000 ms); set aside: 32.000 ms (slow spell: speed probe 1.25x its usual), 32.000 ms (slow spell: speed probe 1.25x its usual)"), md);
+  assert.match(md, new RegExp(`a fork whose speed probe ran more than ${FORK_SPELL_FACTOR}x its usual time`));
+});
+
+test('forks in a spell that agree with the others are pooled, and no spell means the vote as before', async () => {
+  const agree = scripted({ 'fatnn/js': [22.5, 22], 'binary/js': [10, 10] }, undefined, undefined, spellProbe({ 'fatnn/js': [0] }));
+  const [a] = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: agree.factory });
+  const fa = a!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.equal(agree.starts.get('fatnn/js'), 2, 'no extra fork: the forks agree');
+  assert.equal(fa.forks!.length, 2);
+  assert.equal(fa.setAsideForks, undefined);
+  // a 1-of-2 split with no probe difference: the vote, extra forks and the majority, as before
+  const plain = scripted({ 'fatnn/js': [32, 22, 32], 'binary/js': [10, 10] }, undefined, undefined, spellProbe({}));
+  const [b] = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: plain.factory });
+  const fb = b!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm!;
+  assert.deepEqual(fb.forks!.map((f) => f.medianMs), [32, 32]);
+  assert.deepEqual(fb.setAsideForks!.map((f) => [f.medianMs, f.slowSpell]), [[22, undefined]]);
+});
+
+test('poolForks: spell forks set aside only when forks disagree and the forks at the usual speed agree', () => {
+  const f = (...ms: number[]) => ms.map(batch);
+  assert.deepEqual(poolForks(f(22, 22.3), [true, false]), { pooled: [0, 1], spellAside: [] }, 'all agree: all pooled');
+  assert.deepEqual(poolForks(f(32, 22), [true, false]), { pooled: [1], spellAside: [0] });
+  assert.deepEqual(poolForks(f(32, 22, 32), [true, false, true]), { pooled: [1], spellAside: [0, 2] });
+  assert.deepEqual(poolForks(f(32, 22, 32), [false, false, false]), { pooled: [0, 2], spellAside: [] }, 'no spell: the vote');
+  assert.deepEqual(poolForks(f(32, 22), [true, true]), { pooled: undefined, spellAside: [] }, 'every fork in a spell: the vote (none)');
+  assert.deepEqual(poolForks(f(32, 22, 16), [true, false, false]), { pooled: undefined, spellAside: [] }, 'the usual-speed forks disagree too');
+  assert.deepEqual(poolForks([[], batch(32), batch(22)], [false, true, false]), { pooled: [2], spellAside: [1] }, 'indices into the given forks, empty ones skipped');
+  const stats = summarizeForks(f(32, 22, 32), 1, 1, [1.3, undefined, 1.26]);
+  assert.deepEqual(stats.forks!.map((x) => x.medianMs), [22]);
+  assert.deepEqual(stats.setAsideForks!.map((x) => x.slowSpell), [1.3, 1.26]);
+});
+
+test('results.json: spell forks may outnumber the pooled ones, voted-out forks may not', async () => {
+  const s = scripted({ 'fatnn/js': [32, 22, 32, 22], 'binary/js': [10, 10] }, undefined, undefined, spellProbe({ 'fatnn/js': [0, 2] }));
+  const layers = await runSweep([LAYER], kernels(), { ...SETTINGS, isolates: s.factory });
+  const base = parseResults(await readFile(new URL('../../test/fixtures/results-small.json', import.meta.url), 'utf8'), 'fixture');
+  const doc: ResultsFile = { ...base, config: { ...base.config, kernels: ['fatnn/js', 'binary/js'], forks: 2, maxExtraForks: 2, isolation: 'worker-thread' }, layers };
+  const edit = (change: (g: { forks: unknown[]; setAsideForks: Record<string, unknown>[]; samples: number }) => void) => {
+    const copy = JSON.parse(serializeResults(doc)) as { layers: { measurements: { kernel: string; gemm: { forks: unknown[]; setAsideForks: Record<string, unknown>[]; samples: number } }[] }[] };
+    change(copy.layers[0]!.measurements.find((m) => m.kernel === 'fatnn/js')!.gemm);
+    return JSON.stringify(copy);
+  };
+  assert.doesNotThrow(() => parseResults(serializeResults(doc), 'f'), 'two spell forks beside two pooled');
+  assert.throws(() => parseResults(edit((g) => g.setAsideForks.forEach((f) => delete f.slowSpell)), 'f'), /the pooled forks must be a majority/);
+  assert.throws(() => parseResults(edit((g) => (g.setAsideForks[0]!.slowSpell = 0.9)), 'f'), /setAsideForks\[0\]\.slowSpell: expected at least 1/);
 });

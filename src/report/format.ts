@@ -3,7 +3,7 @@
 
 import type { HostFingerprint, ResultsFile, TimingStats } from '../results/schema.js';
 import type { CostView } from '../results/speedups.js';
-import { FORK_DISAGREEMENT, NOISY_SPREAD, forkSpread, quantile, withinForkSpread } from '../results/stats.js';
+import { FORK_DISAGREEMENT, FORK_SPELL_FACTOR, NOISY_SPREAD, forkSpread, quantile, withinForkSpread } from '../results/stats.js';
 import { VIEW_SHORT, type ReportModel, type Speedup } from './model.js';
 
 /** Milliseconds with at least 4 significant digits, so ratios of printed times stay accurate. */
@@ -219,6 +219,10 @@ export function forkOutcomeText(s: TimingStats): string {
     const hi = formatMs(Math.max(...m));
     return lo === hi ? `${lo} ms` : `${lo}-${hi} ms`;
   };
+  if (aside.some((f) => f.slowSpell !== undefined)) {
+    const each = aside.map((f) => `${formatMs(f.medianMs)} ms${f.slowSpell !== undefined ? ` (slow spell: speed probe ${f.slowSpell.toFixed(2)}x its usual)` : ''}`);
+    return `median over the ${pooled.length} of ${total} forks that ran at the machine's usual speed and agree (fork medians ${range(pooled)}); set aside: ${each.join(', ')}`;
+  }
   if (aside.length > 0) return `median over the ${pooled.length} of ${total} forks that agree (fork medians ${range(pooled)}); set aside: ${aside.map((f) => formatMs(f.medianMs)).join(', ')} ms`;
   if (forkSpread(s) > FORK_DISAGREEMENT) return `forks still disagree (fork medians ${range(pooled)}): every fork pooled`;
   return `all ${total} forks agree (fork medians ${range(pooled)})`;
@@ -248,7 +252,7 @@ export function forkNotes(model: ReportModel, code: (id: string) => string): str
   if (refork.length > 0) {
     const extra = refork.filter((x) => (x.cell!.stats.extraForks ?? 0) > 0).length;
     notes.push(
-      `Forks that disagree: ${extra} of ${cells.length} timings were measured in extra fresh isolates (up to ${model.results.config.maxExtraForks ?? 0} more, one at a time, until a majority of forks agreed); where a majority agrees, the median and quartiles are over its forks and the others are set aside (kept in results.json).`,
+      `Forks that disagree: ${extra} of ${cells.length} timings were measured in extra fresh isolates (up to ${model.results.config.maxExtraForks ?? 0} more, one at a time, until a majority of forks agreed); where a majority agrees, the median and quartiles are over its forks and the others are set aside (kept in results.json). When forks disagree, a fork whose speed probe ran more than ${FORK_SPELL_FACTOR}x its usual time (a slow spell of the machine) is set aside if the forks at the usual speed agree.`,
     );
     for (const x of refork.slice(0, MAX_NAMED_NOISE)) {
       const tag = extraForksText(x.cell!.stats);

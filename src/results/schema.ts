@@ -165,6 +165,12 @@ export interface ForkStats {
   readonly medianMs: number;
   readonly p25Ms: number;
   readonly p75Ms: number;
+  /**
+   * Set on a set-aside fork that ran in a slow spell of the machine: its batches' median speed
+   * probe over the run's usual probe time (> 1.15). Absent: set aside by the vote (outside the
+   * agreeing majority), or pooled.
+   */
+  readonly slowSpell?: number;
 }
 
 /** Timing statistics of one measurement, in milliseconds per GEMM. */

@@ -97,26 +97,63 @@ export function agreeingMajority(forks: readonly (readonly number[])[]): number[
   return undefined;
 }
 
+/** Which forks a timing pools (indices into its forks), and which it sets aside for a slow spell. */
+export interface ForkChoice {
+  /** Undefined: no majority agrees, so every fork is pooled (and the timing is flagged). */
+  readonly pooled: number[] | undefined;
+  /** Forks set aside because they ran in a slow spell of the machine (see poolForks). */
+  readonly spellAside: number[];
+}
+
+/**
+ * The forks a timing pools. When every fork agrees, all of them. When they disagree and some
+ * ran in a slow spell of the machine (`spell[i]`: its speed probe ran well above the run's
+ * usual, see sweep.ts) while others did not, the agreeing majority of the forks that did not,
+ * the spell forks set aside whatever their number: the probe says which forks saw the machine
+ * at its usual speed, where a vote would pick whichever mode more forks happened to meet (on
+ * this project's VM, host spells slow the probe 1.2-1.3x and a 1.16 ms kernel to 1.44-1.60 ms
+ * for seconds at a time, covering two forks of one run as easily as one). Otherwise the agreeing
+ * majority of all forks (agreeingMajority).
+ */
+export function poolForks(forks: readonly (readonly number[])[], spell: readonly boolean[] = []): ForkChoice {
+  const idx = forks.map((_, i) => i).filter((i) => forks[i]!.length > 0);
+  const all = agreeingMajority(idx.map((i) => forks[i]!))?.map((j) => idx[j]!);
+  if (all !== undefined && all.length === idx.length) return { pooled: all, spellAside: [] };
+  const clean = idx.filter((i) => spell[i] !== true);
+  const spelled = idx.filter((i) => spell[i] === true);
+  if (spelled.length > 0 && clean.length > 0) {
+    const m = agreeingMajority(clean.map((i) => forks[i]!));
+    if (m) return { pooled: m.map((j) => clean[j]!), spellAside: spelled };
+  }
+  return { pooled: all, spellAside: [] };
+}
+
 /**
  * Statistics of a measurement made in forks (fresh isolates). The pooled figures are over every
- * sample of the forks whose medians agree in a majority (agreeingMajority); a fork outside it ran
- * in another mode of its isolate (JIT tier, code placement) and is kept, with its own median and
- * quartiles, in `setAsideForks`, out of the pooled figures: mixed in, it would move the median by
- * about half the majority's IQR, widen the IQR and make the samples bimodal. With no majority,
- * every fork is pooled (and the timing is flagged: forks disagree). `extraForks`: how many of the
- * forks were run beyond the planned ones because the planned ones disagreed.
+ * sample of the forks poolForks keeps: the forks whose medians agree in a majority
+ * (agreeingMajority), after setting aside forks that ran in a slow spell of the machine when
+ * the forks disagree; a fork outside it ran in another mode of its isolate (JIT tier, code
+ * placement) or of the machine and is kept, with its own median and quartiles, in
+ * `setAsideForks` (with `slowSpell`, the spell's probe factor, for the latter), out of the pooled
+ * figures: mixed in, it would move the median by about half the majority's IQR, widen the IQR
+ * and make the samples bimodal. With no majority, every fork is pooled (and the timing is
+ * flagged: forks disagree). `extraForks`: how many of the forks were run beyond the planned
+ * ones because the planned ones disagreed. `spellFactor[i]`: fork i's probe factor, when it ran
+ * in a slow spell.
  */
-export function summarizeForks(forks: readonly (readonly number[])[], callsPerSample = 1, extraForks = 0): TimingStats {
-  const used = forks.filter((f) => f.length > 0);
-  const majority = agreeingMajority(used);
-  const kept = majority ?? used.map((_, i) => i);
+export function summarizeForks(forks: readonly (readonly number[])[], callsPerSample = 1, extraForks = 0, spellFactor: readonly (number | undefined)[] = []): TimingStats {
+  const idx = forks.map((_, i) => i).filter((i) => forks[i]!.length > 0);
+  const choice = poolForks(forks, forks.map((_, i) => spellFactor[i] !== undefined));
+  const kept = choice.pooled ?? idx;
   const all: number[] = [];
-  for (const i of kept) for (const v of used[i]!) all.push(v);
+  for (const i of kept) for (const v of forks[i]!) all.push(v);
   const pooled = summarize(all);
-  const setAside = used.filter((_, i) => !kept.includes(i)).map(forkStats);
+  const setAside = idx
+    .filter((i) => !kept.includes(i))
+    .map((i) => (choice.spellAside.includes(i) ? { ...forkStats(forks[i]!), slowSpell: Math.round(spellFactor[i]! * 1000) / 1000 } : forkStats(forks[i]!)));
   return {
     ...pooled,
-    forks: kept.map((i) => forkStats(used[i]!)),
+    forks: kept.map((i) => forkStats(forks[i]!)),
     ...(setAside.length > 0 ? { setAsideForks: setAside } : {}),
     ...(extraForks > 0 ? { extraForks } : {}),
     ...(callsPerSample > 1 ? { callsPerSample } : {}),
@@ -160,6 +197,19 @@ export const NOISY_SPREAD = 0.1;
  * processes) are 40%; same-mode forks on an idle machine stay within a few percent.
  */
 export const FORK_DISAGREEMENT = 0.1;
+
+/**
+ * A fork whose batches' median speed probe (all its views) ran more than this over the run's
+ * usual probe time ran in a slow spell of the machine: when a timing's forks disagree, such
+ * forks are set aside if forks at the usual speed agree (results/stats.ts, poolForks), and a
+ * timing left with one fork at the usual speed gets an extra fork. On this project's VM, 4-fork
+ * runs of fatnn/wasm-simd128 on 128x784x1152 had forks at 1.44-1.49 ms with probes at
+ * 0.029-0.030 ms and forks at 1.16-1.17 ms with probes at 0.024 ms (1.21-1.27x), while a fork
+ * at the usual speed reads within 1.07x: below SLOW_FACTOR (1.35 in runner/slow-spells.ts, per batch, which re-takes),
+ * so these spells went unseen. Seconds long, they cover whole forks, and then a majority vote
+ * picked whichever mode two forks happened to meet.
+ */
+export const FORK_SPELL_FACTOR = 1.15;
 
 /** (max - min) / median of the fork medians; 0 with fewer than two forks. */
 export function forkSpread(s: TimingStats): number {

@@ -213,12 +213,18 @@ function checkStats(v: Json, path: string): void {
     forkCount = forks.length;
   }
   if (s.setAsideForks !== undefined) {
-    // Forks outside the agreeing majority: the pooled forks must be a strict majority of all.
+    // Forks outside the agreeing majority: the pooled forks must be a strict majority of those voting.
     if (s.forks === undefined) throw new SchemaProblem(`${path}.setAsideForks`, 'set-aside forks need the pooled forks beside them');
     const aside = arr(s.setAsideForks, `${path}.setAsideForks`);
     if (aside.length === 0) throw new SchemaProblem(`${path}.setAsideForks`, 'expected at least one fork (absent when none is set aside)');
-    aside.forEach((f, i) => checkFork(f, `${path}.setAsideForks[${i}]`));
-    if (aside.length >= forkCount) throw new SchemaProblem(`${path}.setAsideForks`, `${aside.length} forks set aside beside ${forkCount} pooled: the pooled forks must be a majority`);
+    aside.forEach((f, i) => {
+      checkFork(f, `${path}.setAsideForks[${i}]`);
+      const spell = (f as { slowSpell?: Json }).slowSpell;
+      if (spell !== undefined) num(spell, `${path}.setAsideForks[${i}].slowSpell`, { min: 1 });
+    });
+    // Forks set aside for a slow spell of the machine (slowSpell) are not part of the vote.
+    const voted = aside.filter((f) => (f as { slowSpell?: Json }).slowSpell === undefined).length;
+    if (voted >= forkCount) throw new SchemaProblem(`${path}.setAsideForks`, `${voted} forks set aside beside ${forkCount} pooled: the pooled forks must be a majority`);
     forkCount += aside.length;
   }
   if (s.extraForks !== undefined) {

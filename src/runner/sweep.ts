@@ -10,7 +10,7 @@ import { firstMismatch, referenceGemm } from '../reference.js';
 import type { Layer } from '../shapes.js';
 import { shapeLabel } from '../shapes.js';
 import type { LayerResult, Measurement } from '../results/schema.js';
-import { agreeingMajority, forkMedianSpread, summarizeForks } from '../results/stats.js';
+import { FORK_SPELL_FACTOR, forkMedianSpread, poolForks, quantile, summarizeForks } from '../results/stats.js';
 import type { KernelDeclaration, Precision, ResultArray } from '../types.js';
 import { InProcessHost, registeredIsolateFactory, type IsolateFactory, type KernelHost } from './hosts.js';
 import type { FloatActivations, TimedView } from './session.js';
@@ -220,9 +220,29 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
   // The widest fork spread over a kernel's timed views: who gets an extra fork first.
   const widestForkSpread = (decl: KernelDeclaration, c: Collected) =>
     Math.max(0, ...views.filter((view) => timesView(decl, view)).map((view) => forkMedianSpread(c.byView[view].map(flat).filter((f) => f.length > 0))));
-  // Whether some timed view of a kernel lacks a majority of forks that agree (see summarizeForks).
-  const forksDisagree = (decl: KernelDeclaration, c: Collected | undefined) =>
-    c !== undefined && views.some((view) => timesView(decl, view) && agreeingMajority(c.byView[view].map(flat).filter((f) => f.length > 0)) === undefined);
+  // Per fork (by fork index) of a kernel: the probe factor of a fork that ran in a slow spell of
+  // the machine (its batches' median probe, over all views, above FORK_SPELL_FACTOR x usual).
+  const spellFactors = (c: Collected): (number | undefined)[] => {
+    const n = Math.max(0, ...views.map((v) => c.byView[v].length));
+    return Array.from({ length: n }, (_, fork) => {
+      const probes = views.flatMap((v) => (c.byView[v][fork] ?? []).map((b) => b.probe)).filter((p): p is number => p !== undefined);
+      if (probes.length === 0) return undefined;
+      const f = speed.factor(quantile([...probes].sort((a, b) => a - b), 0.5));
+      return f > FORK_SPELL_FACTOR ? f : undefined;
+    });
+  };
+  const forksOf = (c: Collected, view: TimedView) => Array.from(c.byView[view], flat);
+  // Whether some timed view of a kernel needs another fork: no majority of its forks agrees, or
+  // one fork alone is left after setting aside forks that ran in a slow spell (see poolForks).
+  const forksDisagree = (decl: KernelDeclaration, c: Collected | undefined) => {
+    if (c === undefined) return false;
+    const spell = spellFactors(c).map((f) => f !== undefined);
+    return views.some((view) => {
+      if (!timesView(decl, view)) return false;
+      const choice = poolForks(forksOf(c, view), spell);
+      return choice.pooled === undefined || (choice.spellAside.length > 0 && choice.pooled.length < 2);
+    });
+  };
   // Each (fork, round) gets an equal share of the budget, and the minimum sample count is dealt
   // out exactly (6 over 2 forks x 2 rounds: 2, 2, 1, 1): rounding each share up would make slow
   // kernels, where the minimum decides, take a third more samples than asked for.
@@ -463,16 +483,19 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
         if (measurements.has(decl.id)) continue;
         const c = collected.get(decl.id);
         if (!c) continue;
-        const gemmForks = c.byView.gemm.map(flat).filter((f) => f.length > 0);
-        if (gemmForks.length === 0) continue; // not reached before Ctrl-C
-        const packForks = c.byView.withPacking.map(flat).filter((f) => f.length > 0);
-        const floatForks = c.byView.fromFloat.map(flat).filter((f) => f.length > 0);
+        const gemmForks = forksOf(c, 'gemm');
+        if (!gemmForks.some((f) => f.length > 0)) continue; // not reached before Ctrl-C
+        const packForks = forksOf(c, 'withPacking');
+        const floatForks = forksOf(c, 'fromFloat');
+        const spell = spellFactors(c);
         // The probe statistics of one view: every batch of the forks its statistics pool (a fork
-        // set aside outside the agreeing majority does not flag the timing), and the re-takes.
+        // set aside outside the agreeing majority, or for a slow spell, does not flag the timing),
+        // and the re-takes.
         const probed = (view: TimedView) => {
-          const forkBatches = c.byView[view].filter((f) => f !== undefined && flat(f).length > 0);
-          const pooled = agreeingMajority(forkBatches.map(flat)) ?? forkBatches.map((_, i) => i);
-          const p = probeStats(speed, pooled.flatMap((i) => forkBatches[i]!.map((b) => b.probe)), c.retaken[view]);
+          const forks = forksOf(c, view);
+          const used = forks.map((_, i) => i).filter((i) => forks[i]!.length > 0);
+          const pooled = poolForks(forks, spell.map((f) => f !== undefined)).pooled ?? used;
+          const p = probeStats(speed, pooled.flatMap((i) => c.byView[view][i]!.map((b) => b.probe)), c.retaken[view]);
           return p ? { speedProbe: p } : {};
         };
         // Extra forks that timed something in a view (one cut short by Ctrl-C still counts).
@@ -482,11 +505,11 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
           precision: decl.precision,
           backend: decl.backend,
           verification: 'passed',
-          gemm: { ...summarizeForks(gemmForks, c.callsPerSample, extra('gemm')), ...probed('gemm') },
-          ...(settings.withPacking && packForks.length > 0 ? { withPacking: { ...summarizeForks(packForks, 1, extra('withPacking')), ...probed('withPacking') } } : {}),
-          ...(settings.fromFloat && floatForks.length > 0 ? { fromFloat: { ...summarizeForks(floatForks, 1, extra('fromFloat')), ...probed('fromFloat') } } : {}),
+          gemm: { ...summarizeForks(gemmForks, c.callsPerSample, extra('gemm'), spell), ...probed('gemm') },
+          ...(settings.withPacking && packForks.some((f) => f.length > 0) ? { withPacking: { ...summarizeForks(packForks, 1, extra('withPacking'), spell), ...probed('withPacking') } } : {}),
+          ...(settings.fromFloat && floatForks.some((f) => f.length > 0) ? { fromFloat: { ...summarizeForks(floatForks, 1, extra('fromFloat'), spell), ...probed('fromFloat') } } : {}),
           // fp32 from float is its GEMM alone: the same operation, so the same timings (see timesView).
-          ...(settings.fromFloat && !timesView(decl, 'fromFloat') ? { fromFloat: { ...summarizeForks(gemmForks, c.callsPerSample, extra('gemm')), ...probed('gemm') } } : {}),
+          ...(settings.fromFloat && !timesView(decl, 'fromFloat') ? { fromFloat: { ...summarizeForks(gemmForks, c.callsPerSample, extra('gemm'), spell), ...probed('gemm') } } : {}),
         });
       }
 
