@@ -2,7 +2,7 @@
 // first round in each fork; the packing and from-float views, which follow on the warm GEMM
 // after verification ran their operations, get a fifth of it, as does the GEMM of an isolate that
 // measured the previous layer; later rounds and re-takes none. The views after the GEMM are timed
-// for 40% of --time (sweep.ts, timeOf).
+// for 30% of --time (sweep.ts, timeOf).
 // A recording host sees every sample request the runner makes.
 
 import assert from 'node:assert/strict';
@@ -77,8 +77,8 @@ test('the packing and from-float views are timed for a share of --time, the GEMM
   // the --min-samples floor is not halved: 4 over 4 slots, one each, in every view
   assert.ok(log.every((e) => e.minSamples === 1), JSON.stringify(log.map((e) => e.minSamples)));
   assert.equal(timeOf('gemm', 100), 100);
-  assert.equal(timeOf('withPacking', 100), 40);
-  assert.equal(timeOf('fromFloat', 100), 40);
+  assert.equal(timeOf('withPacking', 100), 30);
+  assert.equal(timeOf('fromFloat', 100), 30);
 });
 
 test('warmupOf: whole budget for the GEMM view, a share for the others, zero stays zero', () => {

@@ -59,7 +59,7 @@ export function addMeasuringOptions(cmd: Command, defaults: MeasuringDefaults): 
     .option('--preset <name>', PRESET_HELP)
     .option('-s, --shape <MxNxK>', 'custom GEMM shape instead of a preset (repeatable)', collect)
     .option('-l, --layers <file.json>', 'layers from a JSON file: [{ "name", "M", "N", "K", "count" }, ...]')
-    .option('--time <ms>', 'time budget per measurement in ms, all forks and rounds together (the packing and from-float views get 40%)', parseMsOption('--time'), DEFAULT_TIME_MS)
+    .option('--time <ms>', 'time budget per measurement in ms, all forks and rounds together (the packing and from-float views get 30%)', parseMsOption('--time'), DEFAULT_TIME_MS)
     .option('--min-samples <n>', 'minimum samples per measurement (all rounds together)', parseIntOption('--min-samples', 1, 1_000_000), 6)
     .option('--warmup <ms>', "warm-up budget in ms before a kernel's GEMM is timed in a fresh isolate (its later layers and the packing and from-float views get a fifth)", parseMsOption('--warmup'), 25)
     .option('--rounds <n>', 'interleaved rounds per fork (kernels alternate so drift hits all alike)', parseIntOption('--rounds', 1, 100), DEFAULT_ROUNDS)
