@@ -111,3 +111,22 @@ it("a browser's memory agrees with a total within its rounding and caps", () => 
   assert.equal(deviceMemoryAgrees(3.8, 8), false);
   assert.equal(deviceMemoryAgrees(64, 8), true);
 });
+
+it('runs of one machine whose speed probes ran at different speeds say so; within 10% they do not', () => {
+  const withUsual = (name: string, usualMs: number) => {
+    const doc = JSON.parse(readFileSync(NODE_FILE, 'utf8')) as { host: HostFingerprint };
+    assert.ok(doc.host.speed, 'the published Node run has a speed probe summary');
+    doc.host = { ...doc.host, speed: { ...doc.host.speed!, usualMs } };
+    const file = join(DIR, `${name}.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    return file;
+  };
+  const fast = withUsual('fast', 0.023);
+  const slow = withUsual('slow', 0.03);
+  const near = withUsual('near', 0.025);
+  const r = compare(fast, slow);
+  assert.match(r.stderr, /warning: the machine ran at different speeds: the speed probe's usual time was fast: 0\.023 ms, slow: 0\.03 ms \(1\.30x apart\)/);
+  assert.doesNotMatch(compare(fast, near).stderr, /different speeds/);
+  // another machine's probe says nothing about this one's speed: no such warning between hosts
+  assert.doesNotMatch(compare(NODE_FILE, CHROMIUM_FILE).stderr, /different speeds/);
+});

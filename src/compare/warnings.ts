@@ -74,6 +74,7 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
   } else if (differs(runs, (r) => `${r.host.node} ${r.host.v8}`)) {
     warnings.push(`${runs.some((r) => r.results.host.browser) ? 'browser' : 'Node.js'} versions differ (${listing(runs, (r) => runtimeLabel(r.host))}); JIT changes alone can move js and wasm timings`);
   }
+  if (machine?.kind === 'same' && !runtimesDiffer) warnings.push(...speedLevelWarning(runs));
   for (const r of runs) for (const w of hostWarnings(r.results.host)) warnings.push(`${r.label}: ${w}`);
   for (const r of runs) {
     if (!r.results.complete) warnings.push(`${r.label} is an interrupted run: only the layers it finished are compared`);
@@ -85,6 +86,28 @@ export function contextWarnings(runs: readonly LabelledRun[]): string[] {
     warnings.push(`runs may come from different hosts (${listing(runs, hostLabel)}; cannot tell: ${machine.missing.join(', ')}); time changes may reflect the machines, so compare the speedup columns`);
   }
   return warnings;
+}
+
+/**
+ * Runs of one machine whose speed probes (the same fixed GEMM in every run) had usual times
+ * more than SPEED_LEVEL_DIFFERENCE apart ran at different speeds of the machine. Within a run,
+ * the probe's usual time is that run's own, so a slow spell of the host that lasts a whole run
+ * (seconds to minutes on a shared VM) goes unseen there and shows only between runs: on this
+ * project's VM, three runs of one kernel read 1.14-1.58 ms, and the slow ones had usual probe
+ * times of 0.027-0.033 ms against 0.023-0.025 ms.
+ */
+export const SPEED_LEVEL_DIFFERENCE = 0.1;
+
+export function speedLevelWarning(runs: readonly LabelledRun[]): string[] {
+  const probed = runs.filter((r) => r.results.host.speed !== undefined);
+  if (probed.length < 2 || differs(probed, (r) => r.host.speed!.probe)) return [];
+  const usual = probed.map((r) => r.results.host.speed!.usualMs);
+  const lo = Math.min(...usual);
+  const hi = Math.max(...usual);
+  if (!(lo > 0) || hi / lo - 1 <= SPEED_LEVEL_DIFFERENCE) return [];
+  return [
+    `the machine ran at different speeds: the speed probe's usual time was ${listing(probed, (r) => `${r.host.speed!.usualMs} ms`)} (${(hi / lo).toFixed(2)}x apart); a slow spell of the host that lasted a whole run reads as a change of every kernel in it, so run the slower one again before trusting its changes`,
+  ];
 }
 
 export function droppedLayersWarning(dropped: readonly { label: string; layers: readonly string[] }[]): string[] {
