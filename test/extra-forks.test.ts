@@ -353,3 +353,14 @@ test('results.json: spell forks may outnumber the pooled ones, voted-out forks m
   assert.throws(() => parseResults(edit((g) => g.setAsideForks.forEach((f) => delete f.slowSpell)), 'f'), /the pooled forks must be a majority/);
   assert.throws(() => parseResults(edit((g) => (g.setAsideForks[0]!.slowSpell = 0.9)), 'f'), /setAsideForks\[0\]\.slowSpell: expected at least 1/);
 });
+
+test('the published v4 sweep reads back: slow-spell and voted-out forks set aside, every kernel verified', async () => {
+  const text = await readFile(new URL('../../reports/resnet18-2026-12-01-v4/results.json', import.meta.url), 'utf8');
+  const doc = parseResults(text, 'v4');
+  const timings = doc.layers.flatMap((l) => l.measurements.flatMap((m) => [m.gemm, m.withPacking, m.fromFloat])).filter((s) => s !== undefined);
+  assert.ok(doc.layers.every((l) => l.measurements.every((m) => m.verification === 'passed')));
+  const aside = timings.flatMap((s) => s.setAsideForks ?? []);
+  assert.ok(aside.some((f) => f.slowSpell !== undefined && f.slowSpell > FORK_SPELL_FACTOR), 'some forks set aside for a slow spell');
+  assert.ok(aside.some((f) => f.slowSpell === undefined), 'and some by the vote');
+  assert.match(renderMarkdown(doc), /slow spell: speed probe [\d.]+x its usual/);
+});
