@@ -12,6 +12,7 @@ import { renderConsole } from '../src/report/console.js';
 import { renderCsv } from '../src/report/csv.js';
 import { renderHtml } from '../src/report/html.js';
 import { renderMarkdown, renderMarkdownDetail } from '../src/report/markdown.js';
+import { forkOutcomeText } from '../src/report/format.js';
 import { parseResults, serializeResults } from '../src/results/io.js';
 import type { ResultsFile } from '../src/results/schema.js';
 import { agreeingMajority, FORK_SPELL_FACTOR, noiseReasons, poolForks, summarizeForks } from '../src/results/stats.js';
@@ -337,6 +338,7 @@ test('poolForks: spell forks set aside only when forks disagree and the forks at
   const stats = summarizeForks(f(32, 22, 32), 1, 1, [1.3, undefined, 1.26]);
   assert.deepEqual(stats.forks!.map((x) => x.medianMs), [22]);
   assert.deepEqual(stats.setAsideForks!.map((x) => x.slowSpell), [1.3, 1.26]);
+  assert.equal(forkOutcomeText(stats), 'median of the one fork of 3 that ran at the machine\'s usual speed (22.000 ms); set aside: 32.000 ms (slow spell: speed probe 1.30x its usual), 32.000 ms (slow spell: speed probe 1.26x its usual)');
 });
 
 test('results.json: spell forks may outnumber the pooled ones, voted-out forks may not', async () => {

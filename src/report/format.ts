@@ -221,7 +221,8 @@ export function forkOutcomeText(s: TimingStats): string {
   };
   if (aside.some((f) => f.slowSpell !== undefined)) {
     const each = aside.map((f) => `${formatMs(f.medianMs)} ms${f.slowSpell !== undefined ? ` (slow spell: speed probe ${f.slowSpell.toFixed(2)}x its usual)` : ''}`);
-    return `median over the ${pooled.length} of ${total} forks that ran at the machine's usual speed and agree (fork medians ${range(pooled)}); set aside: ${each.join(', ')}`;
+    const kept = pooled.length > 1 ? `median over the ${pooled.length} of ${total} forks that ran at the machine's usual speed and agree (fork medians ${range(pooled)})` : `median of the one fork of ${total} that ran at the machine's usual speed (${range(pooled)})`;
+    return `${kept}; set aside: ${each.join(', ')}`;
   }
   if (aside.length > 0) return `median over the ${pooled.length} of ${total} forks that agree (fork medians ${range(pooled)}); set aside: ${aside.map((f) => formatMs(f.medianMs)).join(', ')} ms`;
   if (forkSpread(s) > FORK_DISAGREEMENT) return `forks still disagree (fork medians ${range(pooled)}): every fork pooled`;
