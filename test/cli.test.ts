@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
 
 const BIN = fileURLToPath(new URL('../../bin/fatnn-bench.js', import.meta.url));
-const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--quiet'];
+// One fork: these runs test the CLI, not forks (runner and extra-forks tests do); each fork is another
+// isolate per kernel, and under the emulated arm64 check every isolate start costs seconds.
+const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--forks', '1', '--quiet'];
 
 // Runs from an empty folder, so the default output folder of `run` lands there, not in the repo.
 const CWD = mkdtempSync(join(tmpdir(), 'fatnn-cli-'));

@@ -15,7 +15,9 @@ const T1 = path.join(FIXTURES, 'x64-threads1.json');
 const T2 = path.join(FIXTURES, 'x64-threads2.json');
 const RERUN = path.join(FIXTURES, 'x64-threads1-rerun.json');
 const HOST_B = path.join(FIXTURES, 'fixture-host-b-arm64.json');
-const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--quiet'];
+// One fork: these runs test the CLI, not forks (runner and extra-forks tests do); each fork is another
+// isolate per kernel, and under the emulated arm64 check every isolate start costs seconds.
+const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--forks', '1', '--quiet'];
 
 // Runs from an empty folder, so the default output folder of `run` lands there, not in the repo.
 const CWD = mkdtempSync(path.join(tmpdir(), 'fatnn-compare-cwd-'));

@@ -237,12 +237,12 @@ test('extraForks and setAsideForks round-trip through results.json, and malforme
 
 test('run accepts --max-extra-forks and records it; a bad value is a one-line usage error (exit 2)', async () => {
   for (const value of ['-1', 'two', '11', '1.5']) {
-    const r = await cli(['run', '--shape', '8x64x100', '-k', 'fatnn/js', ...FAST, '--max-extra-forks', value, '--format', 'json']);
+    const r = await cli(['run', '--shape', '8x64x100', '-k', 'fatnn/js', ...FAST, '--forks', '2', '--max-extra-forks', value, '--format', 'json']);
     assert.equal(r.code, 2, `${value}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /--max-extra-forks/);
   }
-  const ok = await cli(['run', '--shape', '8x64x100', '-k', 'fatnn/js', ...FAST, '--max-extra-forks', '0', '--json', '-q']);
+  const ok = await cli(['run', '--shape', '8x64x100', '-k', 'fatnn/js', ...FAST, '--forks', '2', '--max-extra-forks', '0', '--json', '-q']);
   assert.equal(ok.code, 0, ok.stderr);
   const results = parseResults(ok.stdout, 'stdout');
   assert.equal(results.config.maxExtraForks, 0);

@@ -17,7 +17,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const X86 = path.join(ROOT, 'test/fixtures/compare/x64-native.json');
 const ARM = path.join(ROOT, 'test/fixtures/compare/fixture-arm64-native.json');
 const FULL_SWEEP = path.join(ROOT, 'reports/resnet18-2026-11-27/results.json');
-const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--quiet'];
+// One fork: these runs test the CLI, not forks (runner and extra-forks tests do); each fork is another
+// isolate per kernel, and under the emulated arm64 check every isolate start costs seconds.
+const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--forks', '1', '--quiet'];
 const MAX_WIDTH = 100;
 const MAX_LINES = 40;
 

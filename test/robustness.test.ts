@@ -20,7 +20,9 @@ import { parseLayersJson } from '../src/runner/layers-file.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'fatnn-bench.js');
-const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--quiet'];
+// One fork: these runs test the CLI, not forks (runner and extra-forks tests do); each fork is another
+// isolate per kernel, and under the emulated arm64 check every isolate start costs seconds.
+const FAST = ['--time', '5', '--warmup', '1', '--rounds', '1', '--min-samples', '2', '--forks', '1', '--quiet'];
 const CWD = mkdtempSync(join(tmpdir(), 'fatnn-robust-'));
 
 function cli(args: string[], env: Record<string, string> = {}) {

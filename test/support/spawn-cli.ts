@@ -5,7 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 export const BIN = new URL('../../../bin/fatnn-bench.js', import.meta.url).pathname;
 /** Timing options that keep a test run short (results are checked, never the times). */
-export const FAST = ['--time', '20', '--warmup', '5', '--min-samples', '2'];
+// One fork: the CLI tests that use this test the CLI, not forks (runner.test and extra-forks.test
+// pass their own --forks, which wins); each fork is another isolate per kernel, and under the
+// emulated arm64 check (.ci/run) every isolate start costs seconds.
+export const FAST = ['--time', '20', '--warmup', '5', '--min-samples', '2', '--forks', '1'];
 
 export interface Outcome {
   readonly code: number | null;
