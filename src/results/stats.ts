@@ -59,7 +59,8 @@ function forkStats(f: readonly number[]): ForkStats {
   return { samples: f.length, medianMs: ns(quantile(sorted, 0.5)), p25Ms: ns(quantile(sorted, 0.25)), p75Ms: ns(quantile(sorted, 0.75)) };
 }
 
-function medianOf(values: readonly number[]): number {
+/** The median of unsorted values. */
+export function medianOf(values: readonly number[]): number {
   return quantile([...values].sort((a, b) => a - b), 0.5);
 }
 
@@ -201,12 +202,12 @@ export const FORK_DISAGREEMENT = 0.1;
 /**
  * A fork whose batches' median speed probe (all its views) ran more than this over the run's
  * usual probe time ran in a slow spell of the machine: when a timing's forks disagree, such
- * forks are set aside if forks at the usual speed agree (results/stats.ts, poolForks), and a
- * timing left with one fork at the usual speed gets an extra fork. On this project's VM, 4-fork
- * runs of fatnn/wasm-simd128 on 128x784x1152 had forks at 1.44-1.49 ms with probes at
+ * forks are set aside if forks at the usual speed agree (poolForks above), and a timing left
+ * with one fork at the usual speed gets an extra fork (runner/sweep.ts). On this project's VM,
+ * 4-fork runs of fatnn/wasm-simd128 on 128x784x1152 had forks at 1.44-1.49 ms with probes at
  * 0.029-0.030 ms and forks at 1.16-1.17 ms with probes at 0.024 ms (1.21-1.27x), while a fork
- * at the usual speed reads within 1.07x: below SLOW_FACTOR (1.35 in runner/slow-spells.ts, per batch, which re-takes),
- * so these spells went unseen. Seconds long, they cover whole forks, and then a majority vote
+ * at the usual speed reads within 1.07x: below SLOW_FACTOR (1.35 in runner/slow-spells.ts, per
+ * batch, which re-takes), so these spells went unseen. Seconds long, they cover whole forks, and then a majority vote
  * picked whichever mode two forks happened to meet.
  */
 export const FORK_SPELL_FACTOR = 1.15;

@@ -10,7 +10,7 @@ import { firstMismatch, referenceGemm } from '../reference.js';
 import type { Layer } from '../shapes.js';
 import { shapeLabel } from '../shapes.js';
 import type { LayerResult, Measurement } from '../results/schema.js';
-import { FORK_SPELL_FACTOR, forkMedianSpread, poolForks, quantile, summarizeForks } from '../results/stats.js';
+import { FORK_SPELL_FACTOR, forkMedianSpread, medianOf, poolForks, summarizeForks } from '../results/stats.js';
 import type { KernelDeclaration, Precision, ResultArray } from '../types.js';
 import { InProcessHost, registeredIsolateFactory, type IsolateFactory, type KernelHost } from './hosts.js';
 import type { FloatActivations, TimedView } from './session.js';
@@ -229,7 +229,7 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
     return Array.from({ length: n }, (_, fork) => {
       const probes = views.flatMap((v) => (c.byView[v][fork] ?? []).map((b) => b.probe)).filter((p): p is number => p !== undefined);
       if (probes.length === 0) return undefined;
-      const f = speed.factor(quantile([...probes].sort((a, b) => a - b), 0.5));
+      const f = speed.factor(medianOf(probes));
       return f > FORK_SPELL_FACTOR ? f : undefined;
     });
   };
