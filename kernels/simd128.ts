@@ -327,6 +327,87 @@ export function fatnnHybrid(w: usize, x: usize, out: usize, Mp: i32, Np: i32, gr
 }
 
 // ---------------------------------------------------------------------------------------------
+// Popcounts on i64 lanes: the x86 forms of the carry-save loops. V8 (11.3, Node 20) lowers
+// i8x16.popcnt on x86 to a nibble lookup: 6 vector ALU ops plus two constant reloads (4 more
+// instructions) per vector, on the same 4 vector pipes as the logic. With fatnnCS's 6 logic ops
+// that made ~13 vector ALU ops and ~25 instructions per 128 positions and output, both at the
+// core's limits (~100 GMAC/s at K >= 1152 here, whatever the tile). Counting the carry with
+// i64x2.extract_lane (vpextrq) and i64.popcnt (POPCNT on the otherwise idle scalar ports) leaves
+// 6 vector ops and 6 scalar instructions, and with no byte counters and no lookup constants the
+// 2x2 tile fits the 16 xmm registers without spills. On arm64 i8x16.popcnt is one CNT while
+// i64.popcnt goes through the vector unit (fmov, cnt, addv, fmov), so there the byte-count
+// loops above stay (src/backends/wasm/kernels.ts picks by architecture).
+
+@inline function pcLanes(v: v128): i32 {
+  return pc64(i64x2.extract_lane(v, 0)) + pc64(i64x2.extract_lane(v, 1));
+}
+
+/**
+ * fatnn, carry-save (as fatnnCS) with the carry counted on i64 lanes, for any K: the last half
+ * group (K mod 128 in 1..64) on i64 words as in fatnnCS; no byte counters, so no chunks and no
+ * epilogue reduction. Measured against the byte-count loops (scratch probe, same packed operands,
+ * outputs equal, interleaved, 11 rounds, median GMAC/s; both cores busy with another job):
+ * 64x3136x576 90.9 vs fatnnCS 83.5, 128x784x576 92.6 vs 83.6, 128x784x1152 105.9 vs 98.0,
+ * 256x196x1152 108.1 vs 98.7, 256x196x2304 121.2 vs 97.4 (fatnnCSLong), 512x49x2304 119.2 vs
+ * 98.2, 512x49x4608 122.4 vs 97.3, and for K <= 256, where the byte-count side runs fatnn's two
+ * popcounts: 128x784x64 31.6 vs 19.7, 256x196x128 52.1 vs 39.4, 512x49x256 70.1 vs 52.7.
+ * Also measured and not kept: the half group as a full vector step (0.92x at K = 576); two
+ * groups per iteration with a second carry-save level (twos as a bit vector, fours counted:
+ * half the extractions) 0.87-0.97x, 1.0x at K = 4608 (the tile spills again); a 1x2 tile
+ * 0.89-0.99x; the carry stored and reloaded as two i64 (store forwarding) instead of extracted
+ * 0.96-0.98x; one tile row on lanes and one on byte counts 0.88-0.95x (the first three against
+ * this loop without its half group).
+ */
+export function fatnnLanes(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32): void {
+  const stride = <usize>groups * 32;
+  const rem = K & 127;
+  const half = rem > 0 && rem <= 64;
+  const vecGroups = half ? groups - 1 : groups;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    for (let n = 0; n < Np; n += 2) {
+      let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
+      let t00 = 0, t01 = 0, t10 = 0, t11 = 0;
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + <usize>vecGroups * 32;
+      while (pw < pwEnd) {
+        const zx0 = v128.load(px), sx0 = v128.load(px, 16);
+        const zx1 = v128.load(px + stride), sx1 = v128.load(px + stride, 16);
+        let zw = v128.load(pw), sw = v128.load(pw, 16);
+        let z = v128.or(zw, zx0);
+        t00 += pcLanes(v128.bitselect(o00, v128.xor(sw, sx0), z));
+        o00 = v128.xor(o00, z);
+        z = v128.or(zw, zx1);
+        t01 += pcLanes(v128.bitselect(o01, v128.xor(sw, sx1), z));
+        o01 = v128.xor(o01, z);
+        zw = v128.load(pw + stride);
+        sw = v128.load(pw + stride, 16);
+        z = v128.or(zw, zx0);
+        t10 += pcLanes(v128.bitselect(o10, v128.xor(sw, sx0), z));
+        o10 = v128.xor(o10, z);
+        z = v128.or(zw, zx1);
+        t11 += pcLanes(v128.bitselect(o11, v128.xor(sw, sx1), z));
+        o11 = v128.xor(o11, z);
+        pw += 32;
+        px += 32;
+      }
+      // popcount(z) + 2 popcount(neg) summed over K = 2 twos + popcount(ones)
+      let s00 = 2 * t00 + pcLanes(o00), s01 = 2 * t01 + pcLanes(o01);
+      let s10 = 2 * t10 + pcLanes(o10), s11 = 2 * t11 + pcLanes(o11);
+      if (half) {
+        const zw0 = load<u64>(pw), sw0 = load<u64>(pw, 16), zw1 = load<u64>(pw + stride), sw1 = load<u64>(pw + stride, 16);
+        const zx0 = load<u64>(px), sx0 = load<u64>(px, 16), zx1 = load<u64>(px + stride), sx1 = load<u64>(px + stride, 16);
+        s00 += fatnnHalf(zw0, sw0, zx0, sx0);
+        s01 += fatnnHalf(zw0, sw0, zx1, sx1);
+        s10 += fatnnHalf(zw1, sw1, zx0, sx0);
+        s11 += fatnnHalf(zw1, sw1, zx1, sx1);
+      }
+      storeFatnn(out, Np, m, n, lanes4(s00, s01, s10, s11), K);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // binary: K - 2 popcount(x ^ w); padding bits are zero in both operands so they XOR to zero.
 
 @inline function storeBinary(out: usize, Np: i32, m: i32, n: i32, counts: v128, K: i32): void {
@@ -683,6 +764,116 @@ export function ternary2bOneLevel(w: usize, x: usize, out: usize, Mp: i32, Np: i
         c11 = widenU(c11, b11);
       }
       let r = i32x4.add(i32x4.shl(hsum4(c00, c01, c10, c11), 1), hsumBytes4(i8x16.popcnt(o00), i8x16.popcnt(o01), i8x16.popcnt(o10), i8x16.popcnt(o11)));
+      if (half) r = ternary2bHalf(r, pw, px, stride);
+      storeBiased(out, Np, m, n, r, rowBias, colBias);
+    }
+  }
+}
+
+/**
+ * ternary2bChain with the c4 carry counted on i64 lanes (see pcLanes), from 2 groups on (K > 128).
+ * Measured as fatnnLanes (scratch probe, raw sums equal, 11 interleaved rounds, median GMAC/s):
+ * 64x3136x576 64.9 vs the byte-count chain's 50.5, 128x784x1152 78.9 vs 58.7, 256x196x2304 85.5
+ * vs 64.5, 512x49x4608 89.2 vs 65.2, 512x49x256 51.6 vs ternary2bOneLevel's 38.3.
+ */
+export function ternary2bChainLanes(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32, rowBias: usize, colBias: usize): void {
+  const stride = <usize>groups * 32;
+  const rem = K & 127;
+  const half = rem > 0 && rem <= 64;
+  const vecGroups = half ? groups - 1 : groups;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    for (let n = 0; n < Np; n += 2) {
+      let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
+      let t00 = i32x4.splat(0), t01 = i32x4.splat(0), t10 = i32x4.splat(0), t11 = i32x4.splat(0);
+      let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + <usize>vecGroups * 32;
+      while (pw < pwEnd) {
+        const xl0 = v128.load(px), xh0 = v128.load(px, 16);
+        const xl1 = v128.load(px + stride), xh1 = v128.load(px + stride, 16);
+        let wl = v128.load(pw), wh = v128.load(pw, 16);
+        let ll = v128.and(wl, xl0);
+        let k = v128.bitselect(o00, v128.or(v128.and(wl, xh0), v128.and(wh, xl0)), ll);
+        o00 = v128.xor(o00, ll);
+        c00 += pcLanes(v128.bitselect(t00, v128.and(wh, xh0), k));
+        t00 = v128.xor(t00, k);
+        ll = v128.and(wl, xl1);
+        k = v128.bitselect(o01, v128.or(v128.and(wl, xh1), v128.and(wh, xl1)), ll);
+        o01 = v128.xor(o01, ll);
+        c01 += pcLanes(v128.bitselect(t01, v128.and(wh, xh1), k));
+        t01 = v128.xor(t01, k);
+        wl = v128.load(pw + stride);
+        wh = v128.load(pw + stride, 16);
+        ll = v128.and(wl, xl0);
+        k = v128.bitselect(o10, v128.or(v128.and(wl, xh0), v128.and(wh, xl0)), ll);
+        o10 = v128.xor(o10, ll);
+        c10 += pcLanes(v128.bitselect(t10, v128.and(wh, xh0), k));
+        t10 = v128.xor(t10, k);
+        ll = v128.and(wl, xl1);
+        k = v128.bitselect(o11, v128.or(v128.and(wl, xh1), v128.and(wh, xl1)), ll);
+        o11 = v128.xor(o11, ll);
+        c11 += pcLanes(v128.bitselect(t11, v128.and(wh, xh1), k));
+        t11 = v128.xor(t11, k);
+        pw += 32;
+        px += 32;
+      }
+      // 4 count + 2 popcount(twos) + popcount(ones)
+      let r = lanes4(
+        4 * c00 + 2 * pcLanes(t00) + pcLanes(o00), 4 * c01 + 2 * pcLanes(t01) + pcLanes(o01),
+        4 * c10 + 2 * pcLanes(t10) + pcLanes(o10), 4 * c11 + 2 * pcLanes(t11) + pcLanes(o11));
+      if (half) r = ternary2bHalf(r, pw, px, stride);
+      storeBiased(out, Np, m, n, r, rowBias, colBias);
+    }
+  }
+}
+
+/**
+ * ternary2bOneLevel with its two popcounts on i64 lanes: the K <= 128 form on x86 (one group or
+ * the half group alone, where the chain's three-popcount epilogue weighs most): 128x784x64 30.1
+ * vs 23.5 (byte counts) and 20.9 (chain on lanes), 256x196x128 39.0 vs 28.7 and 36.5.
+ */
+export function ternary2bOneLevelLanes(w: usize, x: usize, out: usize, Mp: i32, Np: i32, groups: i32, K: i32, rowBias: usize, colBias: usize): void {
+  const stride = <usize>groups * 32;
+  const rem = K & 127;
+  const half = rem > 0 && rem <= 64;
+  const vecGroups = half ? groups - 1 : groups;
+  for (let m = 0; m < Mp; m += 2) {
+    const w0 = w + <usize>m * stride;
+    for (let n = 0; n < Np; n += 2) {
+      let o00 = i32x4.splat(0), o01 = i32x4.splat(0), o10 = i32x4.splat(0), o11 = i32x4.splat(0);
+      let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
+      let pw = w0, px = x + <usize>n * stride;
+      const pwEnd = w0 + <usize>vecGroups * 32;
+      while (pw < pwEnd) {
+        const xl0 = v128.load(px), xh0 = v128.load(px, 16);
+        const xl1 = v128.load(px + stride), xh1 = v128.load(px + stride, 16);
+        let wl = v128.load(pw), wh = v128.load(pw, 16);
+        let ll = v128.and(wl, xl0), hh = v128.and(wh, xh0);
+        let k = v128.bitselect(o00, v128.or(v128.and(wl, xh0), v128.and(wh, xl0)), ll);
+        o00 = v128.xor(o00, ll);
+        c00 += pcLanes(v128.or(k, hh)) + pcLanes(hh);
+        ll = v128.and(wl, xl1);
+        hh = v128.and(wh, xh1);
+        k = v128.bitselect(o01, v128.or(v128.and(wl, xh1), v128.and(wh, xl1)), ll);
+        o01 = v128.xor(o01, ll);
+        c01 += pcLanes(v128.or(k, hh)) + pcLanes(hh);
+        wl = v128.load(pw + stride);
+        wh = v128.load(pw + stride, 16);
+        ll = v128.and(wl, xl0);
+        hh = v128.and(wh, xh0);
+        k = v128.bitselect(o10, v128.or(v128.and(wl, xh0), v128.and(wh, xl0)), ll);
+        o10 = v128.xor(o10, ll);
+        c10 += pcLanes(v128.or(k, hh)) + pcLanes(hh);
+        ll = v128.and(wl, xl1);
+        hh = v128.and(wh, xh1);
+        k = v128.bitselect(o11, v128.or(v128.and(wl, xh1), v128.and(wh, xl1)), ll);
+        o11 = v128.xor(o11, ll);
+        c11 += pcLanes(v128.or(k, hh)) + pcLanes(hh);
+        pw += 32;
+        px += 32;
+      }
+      let r = lanes4(2 * c00 + pcLanes(o00), 2 * c01 + pcLanes(o01), 2 * c10 + pcLanes(o10), 2 * c11 + pcLanes(o11));
       if (half) r = ternary2bHalf(r, pw, px, stride);
       storeBiased(out, Np, m, n, r, rowBias, colBias);
     }

@@ -74,9 +74,10 @@ test('tiny shapes time cleanly on js and wasm kernels, with a capped sample coun
     for (const m of results.layers[0]!.measurements) {
       assert.ok(m.gemm, `${m.kernel} on ${shape} was timed`);
       assert.ok(m.gemm.samples <= 2 * MAX_SAMPLES, `${m.kernel} on ${shape}: ${m.gemm.samples} samples`);
-      // Only 1x1x1 is short enough to be batched everywhere: under qemu a 4x4x4 js call can
-      // already take the 50 us a sample needs (the emulated arm64 suite found that).
-      if (shape === '1x1x1') assert.ok((m.gemm.callsPerSample ?? 1) > 1, `${m.kernel} on ${shape}: calls this short are batched per sample`);
+      // Only 1x1x1 is short enough to be batched: under qemu a 4x4x4 js call can already take
+      // the 50 us a sample needs (the emulated arm64 suite found that), and on a busy machine
+      // even a 1x1x1 fp32/js call did (the emulated arm64 check of 2026-12-02, both cores loaded).
+      if (shape === '1x1x1' && !process.env.FATNN_EXPECT_EMULATION) assert.ok((m.gemm.callsPerSample ?? 1) > 1, `${m.kernel} on ${shape}: calls this short are batched per sample`);
     }
   }
 });

@@ -11,6 +11,7 @@ import { popcnt32 } from '../js/popcount.js';
 import { shapeLabel } from '../../shapes.js';
 import type { LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
 import { WASM_PAGE_BYTES, checkWasmBytes, ensureMemory, instantiate, type WasmModuleName } from './loader.js';
+import { wasmPopcountForm } from './popcount-form.js';
 
 type GemmFn = (...args: number[]) => void;
 type PackFn = (...args: number[]) => number;
@@ -106,24 +107,30 @@ const FATNN_CS_SHORT_MAX_GROUPS = 15;
 // bit2 loops): the one-level form up to this many groups (K <= 512), the one-popcount chain
 // above (kernels/simd128.ts has the numbers). wasm-scalar ternary2b: three i64.popcnt per word.
 const TERNARY2B_ONE_LEVEL_MAX_GROUPS = 4;
+// Popcounts on i64 lanes (x86, src/backends/wasm/popcount-form.ts): fatnnLanes for every K;
+// ternary2b's one-level form for one group (K <= 128), the chain from two groups on.
+const TERNARY2B_LANES_ONE_LEVEL_MAX_GROUPS = 1;
 
 const SIMD_GROUP_WORDS = 4;
 const HYBRID_GROUP_WORDS = 6;
 const SCALAR_GROUP_WORDS = 2;
 
-function bitGroupWords(module: WasmModuleName, precision: BitPrecision, K: number): number {
+function bitGroupWords(module: WasmModuleName, precision: BitPrecision, K: number, lanes: boolean): number {
   if (module === 'scalar') return SCALAR_GROUP_WORDS;
+  if (lanes && precision === 'fatnn') return SIMD_GROUP_WORDS;
   if (precision === 'fatnn' && Math.ceil(K / 128) >= FATNN_CARRY_SAVE_MIN_GROUPS) return SIMD_GROUP_WORDS;
   if (precision === 'ternary2b') return SIMD_GROUP_WORDS;
   return Math.ceil(K / 192) < Math.ceil(K / 128) ? HYBRID_GROUP_WORDS : SIMD_GROUP_WORDS;
 }
 
 /** The GEMM export of kernels/simd128.ts or kernels/scalar.ts that runs this precision and layout. */
-function gemmName(module: WasmModuleName, precision: BitPrecision, layout: PlaneLayout): string {
+function gemmName(module: WasmModuleName, precision: BitPrecision, layout: PlaneLayout, lanes: boolean): string {
   if (precision === 'ternary2b') {
     if (module === 'scalar') return 'ternary2b';
+    if (lanes) return layout.groups > TERNARY2B_LANES_ONE_LEVEL_MAX_GROUPS ? 'ternary2bChainLanes' : 'ternary2bOneLevelLanes';
     return layout.groups > TERNARY2B_ONE_LEVEL_MAX_GROUPS ? 'ternary2bChain' : 'ternary2bOneLevel';
   }
+  if (lanes && precision === 'fatnn' && module === 'simd128') return 'fatnnLanes';
   if (layout.groupWords === HYBRID_GROUP_WORDS) return `${precision}Hybrid`;
   if (precision === 'fatnn' && module === 'simd128' && layout.groups >= FATNN_CARRY_SAVE_MIN_GROUPS) {
     return layout.groups > FATNN_CS_SHORT_MAX_GROUPS ? 'fatnnCSLong' : 'fatnnCS';
@@ -164,6 +171,8 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly rowBiasAt: number;
   private readonly colBiasAt: number;
   private readonly gemm: GemmFn;
+  /** The GEMM export of kernels/simd128.ts or kernels/scalar.ts this instance runs (tests read it). */
+  readonly gemmExport: string;
   private readonly stageAt: number;
   private readonly packBits: PackFn;
   /** simd128: floats to planes in one pass; scalar: floats to int8 values (then packBits). */
@@ -177,7 +186,8 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   private readonly withK: boolean;
 
   static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
-    const groupWords = bitGroupWords(module, precision, shape.K);
+    const lanes = module === 'simd128' && (await wasmPopcountForm()) === 'lanes';
+    const groupWords = bitGroupWords(module, precision, shape.K, lanes);
     const wLayout = planeLayout(precision, shape.K, shape.M, groupWords, { rowMultiple: BIT_TILE });
     const xLayout = planeLayout(precision, shape.K, shape.N, groupWords, { rowMultiple: BIT_TILE });
     const plan = new BitPlan(wLayout.rows, xLayout.rows);
@@ -191,7 +201,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     plan.floatRows = Math.min(shape.N, Math.max(1, Math.floor(FLOAT_CHUNK_BYTES / (4 * shape.K))));
     plan.floatAt = plan.alloc(plan.floatRows * shape.K * 4 + FLOAT_SLACK_BYTES);
     plan.finish(id, shape);
-    return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout, gemmName(module, precision, wLayout));
+    return new WasmBitKernel(id, precision, shape, await instantiate(module), plan, wLayout, xLayout, gemmName(module, precision, wLayout, lanes));
   }
 
   private constructor(
@@ -212,6 +222,7 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
     this.floatAt = plan.floatAt;
     this.floatRows = plan.floatRows;
     this.gemm = exports[gemm] as GemmFn;
+    this.gemmExport = gemm;
     this.withK = gemm.startsWith('ternary2b') && gemm !== 'ternary2b';
   }
 
