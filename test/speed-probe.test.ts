@@ -87,6 +87,21 @@ test('the real probe times its kernel on this host', async () => {
   await probe.dispose();
 });
 
+test('the probe runs the byte-count loop whatever popcount form the wasm kernels use here', async () => {
+  const saved = process.env.FATNN_WASM_POPCOUNT;
+  process.env.FATNN_WASM_POPCOUNT = 'lanes';
+  try {
+    const probe = await SpeedProbe.create();
+    if (!probe) return; // no wasm SIMD
+    // one workload in every version and on every host, so usual probe times stay comparable
+    assert.equal((probe as unknown as { kernel: { gemmExport: string } }).kernel.gemmExport, 'fatnnCSLong');
+    await probe.dispose();
+  } finally {
+    if (saved === undefined) delete process.env.FATNN_WASM_POPCOUNT;
+    else process.env.FATNN_WASM_POPCOUNT = saved;
+  }
+});
+
 test('run writes the probe into results.json (per measurement and for the run), and the validator checks it', async () => {
   const out = path.join(await mkdtemp(path.join(os.tmpdir(), 'fatnn-probe-')), 'r');
   const r = await cli(['run', '--shape', '8x64x100', '-k', 'fatnn/js', '-k', 'binary/wasm-scalar', ...FAST, '--out', out, '--format', 'json']);

@@ -14,6 +14,7 @@
 import type { Kernel } from '../types.js';
 // The wasm backend's own table, not the Node registry: the runner is platform-neutral (issue #13).
 import { wasmKernels } from '../backends/wasm/index.js';
+import { WasmBitKernel } from '../backends/wasm/kernels.js';
 import { randomOperands } from '../precisions.js';
 
 /** The probe kernel: wasm SIMD runs on every host the tool supports, browsers included. */
@@ -33,7 +34,11 @@ export class SpeedProbe {
     const decl = wasmKernels.find((k) => k.id === PROBE_KERNEL_ID);
     if (!decl || !decl.availability().available) return undefined;
     try {
-      const kernel = await decl.create(PROBE_SHAPE, { threads: 1 });
+      // Always the byte-count loop (i8x16.popcnt), not the i64-lanes form fatnn/wasm-simd128
+      // runs on x86 since issue #14: the probe was chosen for its vector-unit load, which is
+      // what the host's spells slow, and one workload in every version and on every host keeps
+      // compare's speed-level check (the probe's usual time) comparable across results files.
+      const kernel = await WasmBitKernel.create(PROBE_KERNEL_ID, 'fatnn', { ...PROBE_SHAPE }, 'simd128', 'bytes');
       const { w, x } = randomOperands(decl.precision, { ...PROBE_SHAPE }, 0x5eed);
       kernel.setWeights(w);
       kernel.setActivations(x);

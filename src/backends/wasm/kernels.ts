@@ -11,7 +11,7 @@ import { popcnt32 } from '../js/popcount.js';
 import { shapeLabel } from '../../shapes.js';
 import type { LogicalArray, Precision, ResultArray, Shape } from '../../types.js';
 import { WASM_PAGE_BYTES, checkWasmBytes, ensureMemory, instantiate, type WasmModuleName } from './loader.js';
-import { wasmPopcountForm } from './popcount-form.js';
+import { wasmPopcountForm, type WasmPopcountForm } from './popcount-form.js';
 
 type GemmFn = (...args: number[]) => void;
 type PackFn = (...args: number[]) => number;
@@ -185,8 +185,9 @@ export class WasmBitKernel extends WasmKernel<Int32Array> {
   /** ternary2b's simd128 loops take K (for their i64 half group) before the biases. */
   private readonly withK: boolean;
 
-  static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName): Promise<WasmBitKernel> {
-    const lanes = module === 'simd128' && (await wasmPopcountForm()) === 'lanes';
+  /** `form`: the simd128 popcount form to run instead of this host's (the speed probe keeps one). */
+  static async create(id: string, precision: BitPrecision, shape: Shape, module: WasmModuleName, form?: WasmPopcountForm): Promise<WasmBitKernel> {
+    const lanes = module === 'simd128' && (form ?? (await wasmPopcountForm())) === 'lanes';
     const groupWords = bitGroupWords(module, precision, shape.K, lanes);
     const wLayout = planeLayout(precision, shape.K, shape.M, groupWords, { rowMultiple: BIT_TILE });
     const xLayout = planeLayout(precision, shape.K, shape.N, groupWords, { rowMultiple: BIT_TILE });
