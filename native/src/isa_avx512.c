@@ -26,9 +26,8 @@ static inline VB vb_xor(VB a, VB b) { return _mm512_xor_si512(a, b); }
 static inline VB vb_andnxor(VB t, VB a, VB b) { return _mm512_ternarylogic_epi64(t, a, b, 0x06); }
 static inline VB vb_or(VB a, VB b) { return _mm512_or_si512(a, b); }
 /* fatnn keeps two popcounts per word pair here: with VPOPCNTQ + VPTERNLOGQ the carry-save form
- * costs the same ~6 ops per 512 products and measured 0.98-1.01x (../shared/PEERS.md probe). */
-#define FAT_TWO_POPCOUNTS 1
-/* ... in a loop of its own (kernels.inc fatnn_zn says why) */
+ * costs the same ~6 ops per 512 products and measured 0.98-1.01x (../shared/PEERS.md probe);
+ * they run in a loop of their own (kernels.inc fatnn_zn says why). */
 #define FAT_ZN_LOOP 1
 static inline VB vb_pc(VB a) { return _mm512_popcnt_epi64(a); }
 static inline VB vb_add(VB a, VB b) { return _mm512_add_epi64(a, b); }

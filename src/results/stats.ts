@@ -130,6 +130,16 @@ export function poolForks(forks: readonly (readonly number[])[], spell: readonly
 }
 
 /**
+ * The forks a timing's statistics pool (`kept`): poolForks' choice, or with no majority every
+ * fork with samples; and the forks it set aside for a slow spell. summarizeForks and the
+ * runner's probe statistics both pool these.
+ */
+export function keptForks(forks: readonly (readonly number[])[], spell: readonly boolean[] = []): { kept: number[]; spellAside: number[] } {
+  const choice = poolForks(forks, spell);
+  return { kept: choice.pooled ?? forks.map((_, i) => i).filter((i) => forks[i]!.length > 0), spellAside: choice.spellAside };
+}
+
+/**
  * Statistics of a measurement made in forks (fresh isolates). The pooled figures are over every
  * sample of the forks poolForks keeps: the forks whose medians agree in a majority
  * (agreeingMajority), after setting aside forks that ran in a slow spell of the machine when
@@ -144,14 +154,13 @@ export function poolForks(forks: readonly (readonly number[])[], spell: readonly
  */
 export function summarizeForks(forks: readonly (readonly number[])[], callsPerSample = 1, extraForks = 0, spellFactor: readonly (number | undefined)[] = []): TimingStats {
   const idx = forks.map((_, i) => i).filter((i) => forks[i]!.length > 0);
-  const choice = poolForks(forks, forks.map((_, i) => spellFactor[i] !== undefined));
-  const kept = choice.pooled ?? idx;
+  const { kept, spellAside } = keptForks(forks, forks.map((_, i) => spellFactor[i] !== undefined));
   const all: number[] = [];
   for (const i of kept) for (const v of forks[i]!) all.push(v);
   const pooled = summarize(all);
   const setAside = idx
     .filter((i) => !kept.includes(i))
-    .map((i) => (choice.spellAside.includes(i) ? { ...forkStats(forks[i]!), slowSpell: Math.round(spellFactor[i]! * 1000) / 1000 } : forkStats(forks[i]!)));
+    .map((i) => (spellAside.includes(i) ? { ...forkStats(forks[i]!), slowSpell: Math.round(spellFactor[i]! * 1000) / 1000 } : forkStats(forks[i]!)));
   return {
     ...pooled,
     forks: kept.map((i) => forkStats(forks[i]!)),

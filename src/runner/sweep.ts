@@ -10,7 +10,7 @@ import { firstMismatch, referenceGemm } from '../reference.js';
 import type { Layer } from '../shapes.js';
 import { shapeLabel } from '../shapes.js';
 import type { LayerResult, Measurement } from '../results/schema.js';
-import { FORK_SPELL_FACTOR, forkMedianSpread, medianOf, poolForks, summarizeForks } from '../results/stats.js';
+import { FORK_SPELL_FACTOR, forkMedianSpread, keptForks, medianOf, poolForks, summarizeForks } from '../results/stats.js';
 import type { KernelDeclaration, Precision, ResultArray } from '../types.js';
 import { InProcessHost, registeredIsolateFactory, type IsolateFactory, type KernelHost } from './hosts.js';
 import type { FloatActivations, TimedView } from './session.js';
@@ -494,10 +494,8 @@ export async function runSweep(layers: readonly Layer[], kernels: readonly Kerne
         // set aside outside the agreeing majority, or for a slow spell, does not flag the timing),
         // and the re-takes.
         const probed = (view: TimedView) => {
-          const forks = forksOf(c, view);
-          const used = forks.map((_, i) => i).filter((i) => forks[i]!.length > 0);
-          const pooled = poolForks(forks, spell.map((f) => f !== undefined)).pooled ?? used;
-          const p = probeStats(speed, pooled.flatMap((i) => c.byView[view][i]!.map((b) => b.probe)), c.retaken[view]);
+          const { kept } = keptForks(forksOf(c, view), spell.map((f) => f !== undefined));
+          const p = probeStats(speed, kept.flatMap((i) => c.byView[view][i]!.map((b) => b.probe)), c.retaken[view]);
           return p ? { speedProbe: p } : {};
         };
         // Extra forks that timed something in a view (one cut short by Ctrl-C still counts).
